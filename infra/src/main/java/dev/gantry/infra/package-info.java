@@ -1,0 +1,4 @@
+/**
+ * Gantry infra. See ../shared/DESIGN.md for what belongs here.
+ */
+package dev.gantry.infra;

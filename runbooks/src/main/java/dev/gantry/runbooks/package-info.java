@@ -1,0 +1,4 @@
+/**
+ * Gantry runbooks. Placeholder: this module has no code yet; see the open issue that builds it.
+ */
+package dev.gantry.runbooks;

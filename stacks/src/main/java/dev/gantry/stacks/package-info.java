@@ -1,0 +1,4 @@
+/**
+ * Gantry stacks. See ../shared/DESIGN.md for what belongs here.
+ */
+package dev.gantry.stacks;
