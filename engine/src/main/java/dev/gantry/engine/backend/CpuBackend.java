@@ -1,0 +1,340 @@
+package dev.gantry.engine.backend;
+
+import dev.gantry.engine.backend.cpu.Kernels;
+import dev.gantry.engine.backend.cpu.Matmul;
+import dev.gantry.engine.backend.cpu.Parallel;
+import dev.gantry.engine.model.LayerWeights;
+import dev.gantry.engine.model.LoadedModel;
+import dev.gantry.engine.model.ModelConfig;
+import dev.gantry.engine.model.ModelWeights;
+import dev.gantry.engine.model.RopeLayout;
+import java.util.List;
+
+/**
+ * The forward pass of a Llama-family decoder on the CPU: all tokens of all sequences of a
+ * step go through each layer together (batched matmuls over memory-mapped, possibly
+ * quantized weights), attention reads K/V through each sequence's block table. Kernels
+ * come from {@link Kernels#VECTOR} (Vector API) or {@link Kernels#SCALAR}; threads from one
+ * {@link Parallel}. Not thread-safe: one engine thread calls {@link #forward}.
+ * <pre>
+ *   KV cache, per layer:  keyCache[layer]   (numBlocks * blockSize slots, numKvHeads * headDim)
+ *                         valueCache[layer] (same)
+ *   slot of position p of a sequence = blockTable[p / blockSize] * blockSize + p % blockSize
+ * </pre>
+ */
+public final class CpuBackend implements Backend {
+  private final ModelConfig config;
+  private final ModelWeights weights;
+  private final Kernels kernels;
+  private final Parallel parallel;
+  private final Matmul matmul;
+  private final ThreadLocal<float[]> scoreScratch = ThreadLocal.withInitial(() -> new float[256]);
+
+  private float[][] keyCache; // (layer) -> (slot, kvDim)
+  private float[][] valueCache; // (layer) -> (slot, kvDim)
+  private int numBlocks;
+  private int blockSize;
+
+  private CpuBackend(LoadedModel model, int threads, Kernels kernels) {
+    this.config = model.config();
+    this.weights = model.weights();
+    this.kernels = kernels;
+    this.parallel = new Parallel(threads);
+    this.matmul = new Matmul(kernels, parallel);
+  }
+
+  /** A backend using all available processors and the Vector API kernels. */
+  public static CpuBackend create(LoadedModel model) {
+    return create(model, Runtime.getRuntime().availableProcessors(), true);
+  }
+
+  /**
+   * @param threads worker threads for matmuls and attention (>= 1)
+   * @param vectorApi true for the Vector API kernels, false for the scalar reference kernels
+   */
+  public static CpuBackend create(LoadedModel model, int threads, boolean vectorApi) {
+    return new CpuBackend(model, threads, vectorApi ? Kernels.VECTOR : Kernels.SCALAR);
+  }
+
+  @Override
+  public ModelConfig config() {
+    return config;
+  }
+
+  @Override
+  public long kvCacheBytesPerBlock(int blockSize) {
+    return 2L * config.numLayers() * blockSize * config.kvDim() * Float.BYTES;
+  }
+
+  @Override
+  public void allocateKvCache(int numBlocks, int blockSize) {
+    if (numBlocks <= 0 || blockSize <= 0) {
+      throw new IllegalArgumentException("numBlocks and blockSize must be > 0, got " + numBlocks + " and " + blockSize);
+    }
+    long floatsPerLayer = (long) numBlocks * blockSize * config.kvDim();
+    if (floatsPerLayer > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(numBlocks + " blocks of " + blockSize + " tokens need " + floatsPerLayer
+          + " floats per layer, more than a Java array holds; use at most "
+          + (Integer.MAX_VALUE - 8) / ((long) blockSize * config.kvDim()) + " blocks");
+    }
+    keyCache = new float[config.numLayers()][(int) floatsPerLayer];
+    valueCache = new float[config.numLayers()][(int) floatsPerLayer];
+    this.numBlocks = numBlocks;
+    this.blockSize = blockSize;
+  }
+
+  @Override
+  public float[][] forward(ForwardBatch batch) {
+    if (keyCache == null) {
+      throw new IllegalStateException("allocateKvCache must be called before forward");
+    }
+    ModelConfig c = config;
+    int hidden = c.hiddenSize();
+    int qDim = c.qDim();
+    int kvDim = c.kvDim();
+    int inter = c.intermediateSize();
+    List<SequenceChunk> seqs = batch.sequences();
+    int numTokens = batch.numTokens();
+
+    // Flatten the batch: token t of the step belongs to sequence seqOf[t] at position pos[t].
+    int[] tokens = new int[numTokens];
+    int[] pos = new int[numTokens];
+    int[] seqOf = new int[numTokens];
+    int[] slot = new int[numTokens];
+    int t0 = 0;
+    for (int s = 0; s < seqs.size(); s++) {
+      SequenceChunk chunk = seqs.get(s);
+      validate(s, chunk);
+      for (int i = 0; i < chunk.tokenIds().length; i++) {
+        int p = chunk.startPosition() + i;
+        tokens[t0] = chunk.tokenIds()[i];
+        pos[t0] = p;
+        seqOf[t0] = s;
+        slot[t0] = slotOf(chunk.blockTable(), p);
+        t0++;
+      }
+    }
+
+    float[] x = new float[numTokens * hidden]; // (token, hidden) the residual stream
+    float[] xb = new float[numTokens * hidden]; // (token, hidden) normed input of a sublayer
+    float[] q = new float[numTokens * qDim]; // (token, numHeads * headDim)
+    float[] k = new float[numTokens * kvDim]; // (token, numKvHeads * headDim)
+    float[] v = new float[numTokens * kvDim];
+    float[] att = new float[numTokens * qDim]; // (token, numHeads * headDim) attention output
+    float[] out = new float[numTokens * hidden];
+    float[] gate = new float[numTokens * inter]; // (token, intermediate)
+    float[] up = new float[numTokens * inter];
+
+    for (int t = 0; t < numTokens; t++) {
+      weights.tokenEmbedding().dequantizeRow(tokens[t], x, t * hidden);
+    }
+    int half = c.headDim() / 2;
+    float[] cos = new float[numTokens * half]; // (token, headDim / 2)
+    float[] sin = new float[numTokens * half];
+    float[] invFreq = weights.ropeInverseFrequencies();
+    for (int t = 0; t < numTokens; t++) {
+      for (int i = 0; i < half; i++) {
+        double angle = (double) pos[t] * invFreq[i];
+        cos[t * half + i] = (float) Math.cos(angle);
+        sin[t * half + i] = (float) Math.sin(angle);
+      }
+    }
+
+    for (int l = 0; l < c.numLayers(); l++) {
+      LayerWeights lw = weights.layers().get(l);
+      // Attention: x += Wo . attention(rope(Wq . norm(x)), rope(Wk . norm(x)), Wv . norm(x))
+      rmsNorm(x, lw.attnNorm(), xb, numTokens);
+      matmul.apply(lw.wq(), xb, numTokens, q);
+      matmul.apply(lw.wk(), xb, numTokens, k);
+      matmul.apply(lw.wv(), xb, numTokens, v);
+      addBias(q, lw.bq(), numTokens);
+      addBias(k, lw.bk(), numTokens);
+      addBias(v, lw.bv(), numTokens);
+      rope(q, c.numHeads(), cos, sin, numTokens);
+      rope(k, c.numKvHeads(), cos, sin, numTokens);
+      float[] kc = keyCache[l];
+      float[] vc = valueCache[l];
+      for (int t = 0; t < numTokens; t++) {
+        System.arraycopy(k, t * kvDim, kc, slot[t] * kvDim, kvDim);
+        System.arraycopy(v, t * kvDim, vc, slot[t] * kvDim, kvDim);
+      }
+      attention(q, kc, vc, att, pos, seqOf, seqs, numTokens);
+      matmul.apply(lw.wo(), att, numTokens, out);
+      addBias(out, lw.bo(), numTokens);
+      add(x, out, numTokens * hidden);
+
+      // MLP: x += Wdown . (silu(Wgate . norm(x)) * (Wup . norm(x)))
+      rmsNorm(x, lw.ffnNorm(), xb, numTokens);
+      matmul.apply(lw.wGate(), xb, numTokens, gate);
+      matmul.apply(lw.wUp(), xb, numTokens, up);
+      for (int i = 0; i < numTokens * inter; i++) {
+        float g = gate[i];
+        gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+      }
+      matmul.apply(lw.wDown(), gate, numTokens, out);
+      add(x, out, numTokens * hidden);
+    }
+
+    // Logits only for the last token of chunks that ask for them.
+    float[][] result = new float[seqs.size()][];
+    int numLogits = 0;
+    int[] logitToken = new int[seqs.size()];
+    int last = -1;
+    for (int s = 0; s < seqs.size(); s++) {
+      last += seqs.get(s).tokenIds().length;
+      if (seqs.get(s).computeLogits()) {
+        logitToken[numLogits++] = last;
+      }
+    }
+    if (numLogits == 0) {
+      return result;
+    }
+    float[] xl = new float[numLogits * hidden];
+    for (int i = 0; i < numLogits; i++) {
+      System.arraycopy(x, logitToken[i] * hidden, xl, i * hidden, hidden);
+    }
+    float[] xn = new float[numLogits * hidden];
+    rmsNorm(xl, weights.finalNorm(), xn, numLogits);
+    float[] logits = new float[numLogits * c.vocabSize()];
+    matmul.apply(weights.lmHead(), xn, numLogits, logits);
+    int li = 0;
+    for (int s = 0; s < seqs.size(); s++) {
+      if (seqs.get(s).computeLogits()) {
+        result[s] = new float[c.vocabSize()];
+        System.arraycopy(logits, li++ * c.vocabSize(), result[s], 0, c.vocabSize());
+      }
+    }
+    return result;
+  }
+
+  private void validate(int s, SequenceChunk chunk) {
+    for (int id : chunk.tokenIds()) {
+      if (id < 0 || id >= config.vocabSize()) {
+        throw new IllegalArgumentException("sequence " + s + ": token id " + id + " is outside the vocabulary (size "
+            + config.vocabSize() + ")");
+      }
+    }
+    int blocksNeeded = (chunk.endPosition() + blockSize - 1) / blockSize;
+    if (chunk.blockTable().length < blocksNeeded) {
+      throw new IllegalArgumentException("sequence " + s + ": positions up to " + (chunk.endPosition() - 1) + " need "
+          + blocksNeeded + " blocks of " + blockSize + " but the block table has " + chunk.blockTable().length);
+    }
+    for (int b = 0; b < blocksNeeded; b++) {
+      int block = chunk.blockTable()[b];
+      if (block < 0 || block >= numBlocks) {
+        throw new IllegalArgumentException("sequence " + s + ": block table entry " + b + " = " + block
+            + " is outside the KV cache of " + numBlocks + " blocks");
+      }
+    }
+  }
+
+  private int slotOf(int[] blockTable, int p) {
+    return blockTable[p / blockSize] * blockSize + p % blockSize;
+  }
+
+  /** out = x / sqrt(mean(x^2) + eps) * w, per token. */
+  private void rmsNorm(float[] x, float[] w, float[] out, int numTokens) {
+    int n = w.length;
+    float eps = (float) config.rmsNormEps();
+    for (int t = 0; t < numTokens; t++) {
+      float ss = kernels.dot(x, t * n, x, t * n, n);
+      float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
+      for (int i = 0; i < n; i++) {
+        out[t * n + i] = x[t * n + i] * inv * w[i];
+      }
+    }
+  }
+
+  private static void addBias(float[] y, float[] bias, int numTokens) {
+    if (bias == null) {
+      return;
+    }
+    int n = bias.length;
+    for (int t = 0; t < numTokens; t++) {
+      for (int i = 0; i < n; i++) {
+        y[t * n + i] += bias[i];
+      }
+    }
+  }
+
+  private static void add(float[] x, float[] y, int n) {
+    for (int i = 0; i < n; i++) {
+      x[i] += y[i];
+    }
+  }
+
+  /** Rotates each head's pairs by the token's position angles; which elements pair up depends on the RoPE layout. */
+  private void rope(float[] qk, int heads, float[] cos, float[] sin, int numTokens) {
+    int hd = config.headDim();
+    int half = hd / 2;
+    boolean interleaved = weights.ropeLayout() == RopeLayout.INTERLEAVED;
+    int stride = interleaved ? 2 : 1;
+    int partner = interleaved ? 1 : half;
+    for (int t = 0; t < numTokens; t++) {
+      for (int h = 0; h < heads; h++) {
+        int base = (t * heads + h) * hd;
+        for (int i = 0; i < half; i++) {
+          int a = base + i * stride;
+          int b = a + partner;
+          float c = cos[t * half + i];
+          float s = sin[t * half + i];
+          float x0 = qk[a];
+          float x1 = qk[b];
+          qk[a] = x0 * c - x1 * s;
+          qk[b] = x1 * c + x0 * s;
+        }
+      }
+    }
+  }
+
+  /** Causal attention of every (token, head) over positions 0..pos of its sequence, read through the block table. */
+  private void attention(float[] q, float[] kc, float[] vc, float[] att, int[] pos, int[] seqOf,
+      List<SequenceChunk> seqs, int numTokens) {
+    int hd = config.headDim();
+    int heads = config.numHeads();
+    int kvDim = config.kvDim();
+    int qDim = config.qDim();
+    int group = heads / config.numKvHeads();
+    float scale = (float) (1.0 / Math.sqrt(hd));
+    parallel.parallelFor(numTokens * heads, 1, (from, to) -> {
+      for (int item = from; item < to; item++) {
+        int t = item / heads;
+        int h = item % heads;
+        int kvOff = (h / group) * hd;
+        int p = pos[t];
+        int[] table = seqs.get(seqOf[t]).blockTable();
+        float[] scores = scoreScratch.get();
+        if (scores.length < p + 1) {
+          scores = new float[Math.max(p + 1, 2 * scores.length)];
+          scoreScratch.set(scores);
+        }
+        int qOff = t * qDim + h * hd;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j <= p; j++) {
+          float sc = kernels.dot(q, qOff, kc, slotOf(table, j) * kvDim + kvOff, hd) * scale;
+          scores[j] = sc;
+          max = Math.max(max, sc);
+        }
+        float sum = 0;
+        for (int j = 0; j <= p; j++) {
+          float e = (float) Math.exp(scores[j] - max);
+          scores[j] = e;
+          sum += e;
+        }
+        int outOff = t * qDim + h * hd;
+        java.util.Arrays.fill(att, outOff, outOff + hd, 0f);
+        float inv = 1f / sum;
+        for (int j = 0; j <= p; j++) {
+          kernels.axpy(scores[j] * inv, vc, slotOf(table, j) * kvDim + kvOff, att, outOff, hd);
+        }
+      }
+    });
+  }
+
+  @Override
+  public void close() {
+    parallel.close();
+    keyCache = null;
+    valueCache = null;
+  }
+}

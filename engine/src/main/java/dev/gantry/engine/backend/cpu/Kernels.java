@@ -1,0 +1,34 @@
+package dev.gantry.engine.backend.cpu;
+
+import dev.gantry.engine.model.DType;
+
+/**
+ * The inner loops of the CPU forward pass. {@link #SCALAR} is the plain-Java reference;
+ * {@link #VECTOR} uses the Vector API (jdk.incubator.vector) and must agree with it within
+ * float rounding (KernelsTest). Quantized rows are passed as their raw bytes
+ * (see {@link DType} for the block layouts) and dequantized inside the kernel.
+ */
+public interface Kernels {
+  /** {@code sum a[aOff+i] * b[bOff+i]} for i in [0, n). */
+  float dot(float[] a, int aOff, float[] b, int bOff, int n);
+
+  /** Dot of a Q8_0 row ({@code n/32} blocks from {@code w[wOff]}) with {@code x[xOff .. xOff+n)}. */
+  float dotQ8_0(byte[] w, int wOff, float[] x, int xOff, int n);
+
+  /** Dot of a Q4_0 row ({@code n/32} blocks from {@code w[wOff]}) with {@code x[xOff .. xOff+n)}. */
+  float dotQ4_0(byte[] w, int wOff, float[] x, int xOff, int n);
+
+  /** Decodes a row of {@code n} weights of {@code type} from its raw little-endian bytes into {@code dst[dstOff..dstOff+n)}. */
+  void decodeRow(DType type, byte[] src, float[] dst, int dstOff, int n);
+
+  /** {@code y[yOff+i] += a * x[xOff+i]} for i in [0, n). */
+  void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n);
+
+  Kernels SCALAR = new ScalarKernels();
+  Kernels VECTOR = VectorKernels.create();
+
+  /** The IEEE half at {@code b[off]} (little-endian) as a float. */
+  static float f16At(byte[] b, int off) {
+    return Float.float16ToFloat((short) ((b[off] & 0xFF) | (b[off + 1] << 8)));
+  }
+}

@@ -1,0 +1,92 @@
+package dev.gantry.engine.backend.cpu;
+
+import dev.gantry.engine.model.DType;
+import dev.gantry.engine.model.WeightTensor;
+
+/**
+ * {@code out[t, r] = sum_c W[r, c] * x[t, c]} for all tokens t of a step and all rows r of
+ * a memory-mapped weight matrix, parallel over row tiles. Every weight row is read from
+ * memory once per step whatever the number of tokens, which is what makes batched decoding
+ * cheaper per token than single-stream decoding.
+ * <pre>
+ *   x   (numTokens, cols)   activations, row-major
+ *   W   (rows, cols)        F32/F16/BF16/Q8_0/Q4_0, mmapped
+ *   out (numTokens, rows)
+ * </pre>
+ * For one or two tokens a quantized row is dotted straight from its bytes (dequantized in
+ * registers); otherwise a tile of rows is decoded to floats once and reused by every token.
+ */
+public final class Matmul {
+  /** Rows decoded and kept together; tokens stream over the tile so each x row is reused TILE times. */
+  private static final int TILE_ROWS = 8;
+  /** At or below this many tokens quantized rows are dotted without decoding to floats. */
+  private static final int FUSED_MAX_TOKENS = 2;
+
+  private final Kernels kernels;
+  private final Parallel parallel;
+  private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+
+  public Matmul(Kernels kernels, Parallel parallel) {
+    this.kernels = kernels;
+    this.parallel = parallel;
+  }
+
+  public Kernels kernels() {
+    return kernels;
+  }
+
+  /** Multiplies all {@code numTokens} rows of x by W; out must hold {@code numTokens * W.rows()} floats. */
+  public void apply(WeightTensor w, float[] x, int numTokens, float[] out) {
+    int rows = w.rows();
+    int cols = w.cols();
+    assert x.length >= numTokens * cols && out.length >= numTokens * rows;
+    boolean fused = w.dtype().isQuantized() && numTokens <= FUSED_MAX_TOKENS;
+    int tile = Math.max(1, Math.min(TILE_ROWS, (256 << 10) / (4 * cols)));
+    parallel.parallelFor(rows, tile, (from, to) -> {
+      Scratch s = scratch.get();
+      byte[] bytes = s.bytes(w.rowBytes());
+      if (fused) {
+        for (int r = from; r < to; r++) {
+          w.copyRowBytes(r, bytes);
+          for (int t = 0; t < numTokens; t++) {
+            out[t * rows + r] = w.dtype() == DType.Q8_0
+                ? kernels.dotQ8_0(bytes, 0, x, t * cols, cols)
+                : kernels.dotQ4_0(bytes, 0, x, t * cols, cols);
+          }
+        }
+        return;
+      }
+      int n = to - from;
+      float[] rowFloats = s.floats(n * cols);
+      for (int r = from; r < to; r++) {
+        w.copyRowBytes(r, bytes);
+        kernels.decodeRow(w.dtype(), bytes, rowFloats, (r - from) * cols, cols);
+      }
+      for (int t = 0; t < numTokens; t++) {
+        for (int i = 0; i < n; i++) {
+          out[t * rows + from + i] = kernels.dot(rowFloats, i * cols, x, t * cols, cols);
+        }
+      }
+    });
+  }
+
+  /** Per-thread buffers, grown on demand and reused across steps. */
+  private static final class Scratch {
+    private byte[] bytes = new byte[0];
+    private float[] floats = new float[0];
+
+    byte[] bytes(int n) {
+      if (bytes.length < n) {
+        bytes = new byte[n];
+      }
+      return bytes;
+    }
+
+    float[] floats(int n) {
+      if (floats.length < n) {
+        floats = new float[n];
+      }
+      return floats;
+    }
+  }
+}

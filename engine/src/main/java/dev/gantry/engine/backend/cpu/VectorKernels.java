@@ -1,0 +1,162 @@
+package dev.gantry.engine.backend.cpu;
+
+import dev.gantry.engine.model.DType;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API kernels for 256- and 512-bit float vectors (AVX2, AVX-512). Quantized blocks
+ * of 32 int8 (Q8_0) or 32 nibbles (Q4_0) are widened to float lanes in registers
+ * ({@code castShape}) and multiplied there, so a row is dequantized on the fly. Machines
+ * with narrower vectors fall back to {@link ScalarKernels} for the quantized kernels.
+ */
+final class VectorKernels implements Kernels {
+  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  private static final int L = F.length();
+  /** Bytes that widen to one float vector. */
+  private static final VectorSpecies<Byte> B = L == 16 ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
+  private static final VectorSpecies<Integer> I = L == 16 ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
+
+  private final ScalarKernels scalar = new ScalarKernels();
+
+  static Kernels create() {
+    return new VectorKernels();
+  }
+
+  private static boolean wide() {
+    return L == 16 || L == 8;
+  }
+
+  @Override
+  public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+    int i = 0;
+    FloatVector acc0 = FloatVector.zero(F);
+    FloatVector acc1 = FloatVector.zero(F);
+    FloatVector acc2 = FloatVector.zero(F);
+    FloatVector acc3 = FloatVector.zero(F);
+    // Four accumulators hide the FMA latency.
+    for (int bound = n - 4 * L; i <= bound; i += 4 * L) {
+      acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
+      acc1 = FloatVector.fromArray(F, a, aOff + i + L).fma(FloatVector.fromArray(F, b, bOff + i + L), acc1);
+      acc2 = FloatVector.fromArray(F, a, aOff + i + 2 * L).fma(FloatVector.fromArray(F, b, bOff + i + 2 * L), acc2);
+      acc3 = FloatVector.fromArray(F, a, aOff + i + 3 * L).fma(FloatVector.fromArray(F, b, bOff + i + 3 * L), acc3);
+    }
+    for (int bound = n - L; i <= bound; i += L) {
+      acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
+    }
+    float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      sum += a[aOff + i] * b[bOff + i];
+    }
+    return sum;
+  }
+
+  @Override
+  public float dotQ8_0(byte[] w, int wOff, float[] x, int xOff, int n) {
+    if (!wide()) {
+      return scalar.dotQ8_0(w, wOff, x, xOff, n);
+    }
+    FloatVector acc = FloatVector.zero(F);
+    for (int b = 0; b < n / 32; b++) {
+      int p = wOff + b * 34 + 2;
+      int xi = xOff + b * 32;
+      FloatVector sum = FloatVector.zero(F);
+      for (int j = 0; j < 32; j += L) {
+        FloatVector wv = (FloatVector) ByteVector.fromArray(B, w, p + j).castShape(F, 0);
+        sum = wv.fma(FloatVector.fromArray(F, x, xi + j), sum);
+      }
+      acc = sum.fma(FloatVector.broadcast(F, Kernels.f16At(w, p - 2)), acc);
+    }
+    return acc.reduceLanes(VectorOperators.ADD);
+  }
+
+  @Override
+  public float dotQ4_0(byte[] w, int wOff, float[] x, int xOff, int n) {
+    if (!wide()) {
+      return scalar.dotQ4_0(w, wOff, x, xOff, n);
+    }
+    FloatVector acc = FloatVector.zero(F);
+    for (int b = 0; b < n / 32; b++) {
+      int p = wOff + b * 18 + 2;
+      int xi = xOff + b * 32;
+      FloatVector sum = FloatVector.zero(F);
+      for (int j = 0; j < 16; j += L) {
+        ByteVector q = ByteVector.fromArray(B, w, p + j);
+        FloatVector lo = (FloatVector) q.and((byte) 0x0F).sub((byte) 8).castShape(F, 0);
+        FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).castShape(F, 0);
+        sum = lo.fma(FloatVector.fromArray(F, x, xi + j), sum);
+        sum = hi.fma(FloatVector.fromArray(F, x, xi + 16 + j), sum);
+      }
+      acc = sum.fma(FloatVector.broadcast(F, Kernels.f16At(w, p - 2)), acc);
+    }
+    return acc.reduceLanes(VectorOperators.ADD);
+  }
+
+  @Override
+  public void decodeRow(DType type, byte[] src, float[] dst, int dstOff, int n) {
+    if (!wide()) {
+      scalar.decodeRow(type, src, dst, dstOff, n);
+      return;
+    }
+    switch (type) {
+      case F32 -> {
+        int i = 0;
+        for (int bound = n - L; i <= bound; i += L) {
+          ByteVector.fromArray(B == ByteVector.SPECIES_128 ? ByteVector.SPECIES_512 : ByteVector.SPECIES_256, src, 4 * i)
+              .reinterpretAsFloats().intoArray(dst, dstOff + i);
+        }
+        for (; i < n; i++) {
+          int p = 4 * i;
+          dst[dstOff + i] = Float.intBitsToFloat((src[p] & 0xFF) | (src[p + 1] & 0xFF) << 8 | (src[p + 2] & 0xFF) << 16 | src[p + 3] << 24);
+        }
+      }
+      case BF16 -> {
+        int i = 0;
+        for (int bound = n - L; i <= bound; i += L) {
+          var s = ByteVector.fromArray(B == ByteVector.SPECIES_128 ? ByteVector.SPECIES_256 : ByteVector.SPECIES_128, src, 2 * i)
+              .reinterpretAsShorts();
+          ((IntVector) s.castShape(I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, dstOff + i);
+        }
+        for (; i < n; i++) {
+          dst[dstOff + i] = Float.intBitsToFloat(((src[2 * i] & 0xFF) | (src[2 * i + 1] & 0xFF) << 8) << 16);
+        }
+      }
+      // Float.float16ToFloat is a HotSpot intrinsic (F16C), so this loop is already fast.
+      case F16 -> scalar.decodeRow(type, src, dst, dstOff, n);
+      case Q8_0 -> {
+        for (int b = 0; b < n / 32; b++) {
+          FloatVector d = FloatVector.broadcast(F, Kernels.f16At(src, b * 34));
+          for (int j = 0; j < 32; j += L) {
+            ((FloatVector) ByteVector.fromArray(B, src, b * 34 + 2 + j).castShape(F, 0)).mul(d).intoArray(dst, dstOff + b * 32 + j);
+          }
+        }
+      }
+      case Q4_0 -> {
+        for (int b = 0; b < n / 32; b++) {
+          FloatVector d = FloatVector.broadcast(F, Kernels.f16At(src, b * 18));
+          for (int j = 0; j < 16; j += L) {
+            ByteVector q = ByteVector.fromArray(B, src, b * 18 + 2 + j);
+            ((FloatVector) q.and((byte) 0x0F).sub((byte) 8).castShape(F, 0)).mul(d).intoArray(dst, dstOff + b * 32 + j);
+            ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).castShape(F, 0)).mul(d)
+                .intoArray(dst, dstOff + b * 32 + 16 + j);
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
+    int i = 0;
+    FloatVector av = FloatVector.broadcast(F, a);
+    for (int bound = n - L; i <= bound; i += L) {
+      FloatVector.fromArray(F, x, xOff + i).fma(av, FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
+    }
+    for (; i < n; i++) {
+      y[yOff + i] += a * x[xOff + i];
+    }
+  }
+}

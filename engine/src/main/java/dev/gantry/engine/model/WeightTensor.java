@@ -1,0 +1,152 @@
+package dev.gantry.engine.model;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * A weight matrix of {@code rows x cols} (row-major, a row is {@code cols} contiguous
+ * weights of {@link #dtype()}) held in memory-mapped chunks of whole rows. Vectors are
+ * matrices of one row. Nothing is copied onto the heap: kernels copy one row at a time
+ * into a small per-thread scratch buffer and dequantize it there.
+ *
+ * <pre>
+ *   chunks[0]: rows 0 .. rowsPerChunk-1      each row = rowBytes bytes
+ *   chunks[1]: rows rowsPerChunk .. 2*rowsPerChunk-1
+ *   ...                                      (a chunk stays under 1 GiB: ByteBuffer is int-indexed)
+ * </pre>
+ */
+public final class WeightTensor {
+  private final String name;
+  private final DType dtype;
+  private final int rows;
+  private final int cols;
+  private final long rowBytes;
+  private final int rowsPerChunk;
+  private final ByteBuffer[] chunks;
+
+  public WeightTensor(String name, DType dtype, int rows, int cols, int rowsPerChunk, ByteBuffer[] chunks) {
+    this.name = name;
+    this.dtype = dtype;
+    this.rows = rows;
+    this.cols = cols;
+    this.rowBytes = dtype.bytesFor(cols);
+    this.rowsPerChunk = rowsPerChunk;
+    this.chunks = chunks.clone();
+    for (int i = 0; i < this.chunks.length; i++) {
+      this.chunks[i] = this.chunks[i].duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    }
+    long expectedChunks = (rows + (long) rowsPerChunk - 1) / rowsPerChunk;
+    if (chunks.length != expectedChunks) {
+      throw new IllegalArgumentException(name + ": " + chunks.length + " chunks for " + rows + " rows of "
+          + rowsPerChunk + " per chunk");
+    }
+  }
+
+  /** Wraps a heap buffer (tests, small tensors). */
+  public static WeightTensor ofBuffer(String name, DType dtype, int rows, int cols, ByteBuffer data) {
+    return new WeightTensor(name, dtype, rows, cols, Math.max(rows, 1), new ByteBuffer[] {data});
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public DType dtype() {
+    return dtype;
+  }
+
+  public int rows() {
+    return rows;
+  }
+
+  public int cols() {
+    return cols;
+  }
+
+  /** Bytes of one row. */
+  public int rowBytes() {
+    return (int) rowBytes;
+  }
+
+  /** Bytes of the whole tensor. */
+  public long byteSize() {
+    return rowBytes * rows;
+  }
+
+  /** The little-endian buffer holding {@code row}; use with {@link #rowOffset(int)}. Shared: use absolute gets only. */
+  public ByteBuffer chunkOf(int row) {
+    return chunks[row / rowsPerChunk];
+  }
+
+  /** Byte offset of {@code row} within {@link #chunkOf(int)}. */
+  public int rowOffset(int row) {
+    return (int) ((row % rowsPerChunk) * rowBytes);
+  }
+
+  /** Copies the raw bytes of {@code row} into {@code dst[0..rowBytes)}. */
+  public void copyRowBytes(int row, byte[] dst) {
+    chunkOf(row).get(rowOffset(row), dst, 0, (int) rowBytes);
+  }
+
+  /** Dequantizes {@code row} into {@code dst[off .. off+cols)} with the scalar reference decoders. */
+  public void dequantizeRow(int row, float[] dst, int off) {
+    ByteBuffer buf = chunkOf(row);
+    int base = rowOffset(row);
+    switch (dtype) {
+      case F32 -> {
+        for (int i = 0; i < cols; i++) {
+          dst[off + i] = buf.getFloat(base + 4 * i);
+        }
+      }
+      case F16 -> {
+        for (int i = 0; i < cols; i++) {
+          dst[off + i] = Float.float16ToFloat(buf.getShort(base + 2 * i));
+        }
+      }
+      case BF16 -> {
+        for (int i = 0; i < cols; i++) {
+          dst[off + i] = Float.intBitsToFloat((buf.getShort(base + 2 * i) & 0xFFFF) << 16);
+        }
+      }
+      case Q8_0 -> {
+        for (int b = 0; b < cols / 32; b++) {
+          int p = base + b * 34;
+          float d = Float.float16ToFloat(buf.getShort(p));
+          for (int j = 0; j < 32; j++) {
+            dst[off + b * 32 + j] = d * buf.get(p + 2 + j);
+          }
+        }
+      }
+      case Q4_0 -> {
+        for (int b = 0; b < cols / 32; b++) {
+          int p = base + b * 18;
+          float d = Float.float16ToFloat(buf.getShort(p));
+          for (int j = 0; j < 16; j++) {
+            int q = buf.get(p + 2 + j) & 0xFF;
+            dst[off + b * 32 + j] = d * ((q & 0x0F) - 8);
+            dst[off + b * 32 + j + 16] = d * ((q >>> 4) - 8);
+          }
+        }
+      }
+    }
+  }
+
+  /** The whole tensor dequantized to floats, row after row (for norms and biases, which are small). */
+  public float[] toFloatArray() {
+    long n = (long) rows * cols;
+    if (n > Integer.MAX_VALUE - 8) {
+      throw new IllegalStateException(name + " has " + n + " elements, too many for a float[]");
+    }
+    float[] out = new float[(int) n];
+    for (int r = 0; r < rows; r++) {
+      dequantizeRow(r, out, r * cols);
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return name + Arrays.toString(new int[] {rows, cols}) + " " + dtype;
+  }
+}
