@@ -1,0 +1,243 @@
+package dev.gantry.engine.tokenizer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes real tokenizer.json files for tests: a byte-level BPE whose merges are learned from a
+ * small corpus by the textbook BPE training loop, so merges, ranks and vocabulary are
+ * consistent the way a published tokenizer's are.
+ */
+final class TokenizerFixtures {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String LLAMA3_REGEX = GgufTokenizerLoader.LLAMA3_PATTERN;
+  static final String QWEN2_REGEX = GgufTokenizerLoader.QWEN2_PATTERN;
+
+  static final String CORPUS = """
+      The quick brown fox jumps over the lazy dog. The dog sleeps; the fox runs away.
+      Hello world! Hello there, hello again. It's a test: they're testing what we've built.
+      Tokenizers split text into pieces, then merge the most frequent pairs of symbols.
+      Numbers like 12345 and 2024 appear too, as do emojis 😀🎉 and accents: café, naïve, über.
+      中文字符也会出现。日本語のテキストも。 Ünïcödé ßtraße — “quotes” and ‘apostrophes’.
+      def main(): return x + y  # code with    spaces
+      """;
+
+  private TokenizerFixtures() {}
+
+  /** Learned merges as (left, right) vocabulary strings, in rank order. */
+  static List<String[]> learnMerges(String corpus, String regex, int numMerges) {
+    java.util.regex.Pattern p = java.util.regex.Pattern.compile(regex, java.util.regex.Pattern.UNICODE_CHARACTER_CLASS);
+    Map<List<String>, Integer> words = new HashMap<>();
+    java.util.regex.Matcher m = p.matcher(corpus);
+    while (m.find()) {
+      List<String> symbols = new ArrayList<>();
+      for (byte b : m.group().getBytes(StandardCharsets.UTF_8)) {
+        symbols.add(String.valueOf((char) ByteLevel.BYTE_TO_CHAR[b & 0xFF]));
+      }
+      words.merge(symbols, 1, Integer::sum);
+    }
+    List<String[]> merges = new ArrayList<>();
+    for (int step = 0; step < numMerges; step++) {
+      Map<String, Integer> counts = new LinkedHashMap<>();
+      for (Map.Entry<List<String>, Integer> w : words.entrySet()) {
+        List<String> s = w.getKey();
+        for (int i = 0; i + 1 < s.size(); i++) {
+          counts.merge(s.get(i) + "\u0000" + s.get(i + 1), w.getValue(), Integer::sum);
+        }
+      }
+      String best = null;
+      int bestCount = 1;
+      for (Map.Entry<String, Integer> e : counts.entrySet()) {
+        if (e.getValue() > bestCount || (e.getValue() == bestCount && best != null && e.getKey().compareTo(best) < 0)) {
+          best = e.getKey();
+          bestCount = e.getValue();
+        }
+      }
+      if (best == null) {
+        break;
+      }
+      String[] pair = best.split("\u0000");
+      merges.add(pair);
+      Map<List<String>, Integer> next = new HashMap<>();
+      for (Map.Entry<List<String>, Integer> w : words.entrySet()) {
+        List<String> s = w.getKey();
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < s.size(); i++) {
+          if (i + 1 < s.size() && s.get(i).equals(pair[0]) && s.get(i + 1).equals(pair[1])) {
+            out.add(pair[0] + pair[1]);
+            i++;
+          } else {
+            out.add(s.get(i));
+          }
+        }
+        next.merge(out, w.getValue(), Integer::sum);
+      }
+      words = next;
+    }
+    return merges;
+  }
+
+  /** Options for {@link #byteLevel}. */
+  record Options(String regex, boolean pairMerges, List<String> specialTokens, String bosToken,
+      int numMerges, boolean ignoreMerges) {
+    static Options llama3() {
+      return new Options(LLAMA3_REGEX, false,
+          List.of("<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"),
+          "<|begin_of_text|>", 300, true);
+    }
+
+    static Options qwen2() {
+      return new Options(QWEN2_REGEX, true, List.of("<|endoftext|>", "<|im_start|>", "<|im_end|>"), null, 300, false);
+    }
+
+    Options withPairMerges(boolean v) {
+      return new Options(regex, v, specialTokens, bosToken, numMerges, ignoreMerges);
+    }
+  }
+
+  /** tokenizer.json content for a byte-level BPE: 256 byte tokens, learned merges, specials. */
+  static ObjectNode byteLevel(Options o) {
+    List<String[]> merges = learnMerges(CORPUS, o.regex(), o.numMerges());
+    ObjectNode root = JSON.createObjectNode();
+    root.put("version", "1.0");
+    ArrayNode added = root.putArray("added_tokens");
+    ObjectNode model = JSON.createObjectNode();
+    model.put("type", "BPE");
+    model.putNull("dropout");
+    model.put("byte_fallback", false);
+    model.put("ignore_merges", o.ignoreMerges());
+    ObjectNode vocab = model.putObject("vocab");
+    int id = 0;
+    for (int b = 0; b < 256; b++) {
+      vocab.put(String.valueOf((char) ByteLevel.BYTE_TO_CHAR[b]), id++);
+    }
+    ArrayNode mergeArray = model.putArray("merges");
+    for (String[] m : merges) {
+      if (!vocab.has(m[0] + m[1])) {
+        vocab.put(m[0] + m[1], id++);
+      }
+      if (o.pairMerges()) {
+        mergeArray.addArray().add(m[0]).add(m[1]);
+      } else {
+        mergeArray.add(m[0] + " " + m[1]);
+      }
+    }
+    for (String s : o.specialTokens()) {
+      ObjectNode t = added.addObject();
+      t.put("id", id++);
+      t.put("content", s);
+      t.put("single_word", false);
+      t.put("lstrip", false);
+      t.put("rstrip", false);
+      t.put("normalized", false);
+      t.put("special", true);
+    }
+    root.putNull("normalizer");
+    ObjectNode pre = root.putObject("pre_tokenizer");
+    pre.put("type", "Sequence");
+    ArrayNode pres = pre.putArray("pretokenizers");
+    ObjectNode split = pres.addObject();
+    split.put("type", "Split");
+    split.putObject("pattern").put("Regex", o.regex());
+    split.put("behavior", "Isolated");
+    split.put("invert", false);
+    ObjectNode bl = pres.addObject();
+    bl.put("type", "ByteLevel");
+    bl.put("add_prefix_space", false);
+    bl.put("trim_offsets", true);
+    bl.put("use_regex", false);
+    if (o.bosToken() != null) {
+      ObjectNode post = root.putObject("post_processor");
+      post.put("type", "TemplateProcessing");
+      ArrayNode single = post.putArray("single");
+      single.addObject().putObject("SpecialToken").put("id", o.bosToken()).put("type_id", 0);
+      single.addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
+      ObjectNode st = post.putObject("special_tokens").putObject(o.bosToken());
+      st.put("id", o.bosToken());
+      st.putArray("ids").add(vocabOrAdded(root, vocab, o.bosToken()));
+      st.putArray("tokens").add(o.bosToken());
+    } else {
+      root.putNull("post_processor");
+    }
+    ObjectNode dec = root.putObject("decoder");
+    dec.put("type", "ByteLevel");
+    root.set("model", model);
+    return root;
+  }
+
+  private static int vocabOrAdded(ObjectNode root, ObjectNode vocab, String token) {
+    if (vocab.has(token)) {
+      return vocab.get(token).asInt();
+    }
+    for (var t : root.get("added_tokens")) {
+      if (t.get("content").asText().equals(token)) {
+        return t.get("id").asInt();
+      }
+    }
+    throw new IllegalArgumentException(token);
+  }
+
+  static Path write(Path dir, ObjectNode tokenizerJson, ObjectNode tokenizerConfig) {
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(dir.resolve("tokenizer.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tokenizerJson));
+      if (tokenizerConfig != null) {
+        Files.writeString(dir.resolve("tokenizer_config.json"), JSON.writeValueAsString(tokenizerConfig));
+      }
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static ObjectNode config(String bos, String eos, String chatTemplate) {
+    ObjectNode c = JSON.createObjectNode();
+    if (bos != null) {
+      c.put("bos_token", bos);
+    } else {
+      c.putNull("bos_token");
+    }
+    c.put("eos_token", eos);
+    if (chatTemplate != null) {
+      c.put("chat_template", chatTemplate);
+    }
+    return c;
+  }
+
+  /** The textbook BPE: repeatedly merge the lowest-ranked adjacent pair (O(n^2), for cross-checks). */
+  static int[] naiveBpe(int[] symbols, BpeMerges merges) {
+    List<Integer> s = new ArrayList<>();
+    for (int v : symbols) {
+      s.add(v);
+    }
+    while (true) {
+      int bestRank = Integer.MAX_VALUE;
+      int bestPos = -1;
+      int merged = -1;
+      for (int i = 0; i + 1 < s.size(); i++) {
+        long v = merges.lookup(s.get(i), s.get(i + 1));
+        if (v >= 0 && (int) (v >>> 32) < bestRank) {
+          bestRank = (int) (v >>> 32);
+          bestPos = i;
+          merged = (int) v;
+        }
+      }
+      if (bestPos < 0) {
+        return s.stream().mapToInt(Integer::intValue).toArray();
+      }
+      s.set(bestPos, merged);
+      s.remove(bestPos + 1);
+    }
+  }
+}
