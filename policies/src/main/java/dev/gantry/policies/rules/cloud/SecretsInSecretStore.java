@@ -1,0 +1,47 @@
+package dev.gantry.policies.rules.cloud;
+
+import static dev.gantry.policies.rules.Category.CLOUD;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gantry.policies.graph.Resource;
+import dev.gantry.policies.graph.Values;
+import dev.gantry.policies.rules.*;
+import java.util.*;
+
+/** GNT-CLOUD-007: secrets live in the cloud secret store, not in plain Kubernetes manifests. */
+public final class SecretsInSecretStore extends StackRule {
+  public static final RuleInfo INFO = new RuleInfo("GNT-CLOUD-007", "Secrets come from the cloud secret store",
+      CLOUD, Severity.HIGH, Enforcement.MANDATORY, List.of("PRE-04"),
+      "A Kubernetes Secret with a literal value in the program is a secret in Git and in the state file; the cloud"
+          + " secret store gives rotation, audit and one place to revoke.",
+      "Create the value in AWS Secrets Manager / GCP Secret Manager / Azure Key Vault (as a Pulumi secret) and sync it"
+          + " into the cluster; never put literal values in `data`/`stringData`.");
+
+  public SecretsInSecretStore() {
+    super(INFO);
+  }
+
+  @Override
+  public void check(RuleContext ctx, Findings out) {
+    List<Resource> k8sSecrets = ctx.ofType(K8s.SECRET);
+    boolean hasStore = CloudTypes.SECRET_STORES.stream().anyMatch(t -> !ctx.ofType(t).isEmpty());
+    if (!hasStore && (!k8sSecrets.isEmpty() || !ctx.component(K8s.GATEWAY).isEmpty())) {
+      out.reportStack("stack " + ctx.graph().stack(), "the stack has secrets (gateway master key, database password)"
+          + " but no cloud secret store resource (" + CloudTypes.SECRET_STORES + ")", null);
+    }
+    for (Resource s : k8sSecrets) {
+      List<String> literal = new ArrayList<>();
+      for (String field : List.of("data", "stringData")) {
+        s.input(field).fields().forEachRemaining(e -> {
+          if (!Values.isSecret(e.getValue()) && !Values.isUnknown(e.getValue())) {
+            literal.add(field + "." + e.getKey());
+          }
+        });
+      }
+      if (!literal.isEmpty()) {
+        out.report(s, "Secret '" + K8s.objectName(s) + "' has literal values " + literal
+            + " (not Pulumi secrets, not from the secret store)");
+      }
+    }
+  }
+}
