@@ -199,7 +199,8 @@ public final class ModelEngine extends ComponentResource {
     String gpus = Integer.toString(spec.tensorParallelSize());
     List<VolumeArgs> volumes = new ArrayList<>(List.of(
         Pods.emptyDir("model", null, spec.modelCacheSize()),
-        Pods.emptyDir("tmp", null, "2Gi")));
+        // HOME and XDG caches (torch/triton kernel caches) live here: the root file system is read-only.
+        Pods.emptyDir("tmp", null, "8Gi")));
     List<VolumeMountArgs> mounts = new ArrayList<>(List.of(
         VolumeMountArgs.builder().name("model").mountPath(WeightDownload.MODEL_ROOT).readOnly(true).build(),
         VolumeMountArgs.builder().name("tmp").mountPath("/tmp").build()));

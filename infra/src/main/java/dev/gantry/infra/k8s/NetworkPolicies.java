@@ -111,7 +111,8 @@ public final class NetworkPolicies extends ComponentResource {
       types.add("Egress");
     }
     NetworkPolicySpecArgs.Builder spec = NetworkPolicySpecArgs.builder()
-        .podSelector(LabelSelectorArgs.builder().matchLabels(podSelector).build())
+        // An empty selector ({}) selects every pod of the namespace.
+        .podSelector(podSelector.isEmpty() ? LabelSelectorArgs.builder().build() : Pods.selector(podSelector))
         .policyTypes(types);
     if (!ingress.isEmpty()) {
       spec.ingress(ingress);
