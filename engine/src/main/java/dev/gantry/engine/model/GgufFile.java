@@ -173,11 +173,8 @@ final class GgufFile {
 
     String string() throws IOException {
       long len = i64();
-      if (len < 0 || len > MAX_STRING_BYTES) {
+      if (len < 0 || len > MAX_STRING_BYTES || position() + len > size) {
         throw new CorruptHeader("string of " + len + " bytes at offset " + position());
-      }
-      if (position() + len > size) {
-        throw new EOFException();
       }
       byte[] bytes = new byte[(int) len];
       int done = 0;

@@ -47,13 +47,26 @@ public final class Scheduler {
   /**
    * Queues a request.
    *
-   * @throws IllegalArgumentException when its id is taken, or when it could never fit: longer
-   *     than {@code maxModelLen}, or more blocks at full length than the whole KV cache has
+   * @throws IllegalArgumentException when its id is taken or it could never fit (see {@link #validate})
    */
   public void addRequest(Request request) {
     if (requests.containsKey(request.requestId())) {
       throw new IllegalArgumentException("request id '" + request.requestId() + "' is already in use; ids must be unique");
     }
+    validate(request);
+    request.status = RequestStatus.WAITING;
+    requests.put(request.requestId(), request);
+    waiting.add(request);
+  }
+
+  /**
+   * Checks that a request could ever run: a prompt shorter than {@code maxModelLen}, and no more
+   * blocks at its full length than the whole KV cache has. Reads only immutable configuration,
+   * so any thread may call it.
+   *
+   * @throws IllegalArgumentException naming the numbers and the fix
+   */
+  public void validate(Request request) {
     if (request.numPromptTokens() >= config.maxModelLen()) {
       throw new IllegalArgumentException("prompt of request " + request.requestId() + " has " + request.numPromptTokens()
           + " tokens but maxModelLen is " + config.maxModelLen() + "; shorten the prompt");
@@ -66,9 +79,6 @@ public final class Scheduler {
           + " tokens (" + blocksNeeded + " blocks of " + blockSize + ") but the KV cache has only "
           + kvCacheManager.pool().numBlocks() + " blocks; lower max_tokens or give the KV cache more memory");
     }
-    request.status = RequestStatus.WAITING;
-    requests.put(request.requestId(), request);
-    waiting.add(request);
   }
 
   /** Decides the next step. Returns an empty output when nothing can run. */
@@ -230,6 +240,15 @@ public final class Scheduler {
 
   public boolean hasUnfinishedRequests() {
     return !requests.isEmpty();
+  }
+
+  /** Token slots of running requests that hold K/V (or will once the scheduled step ran). */
+  public long numComputedTokensRunning() {
+    long n = 0;
+    for (Request r : running) {
+      n += r.numComputedTokens;
+    }
+    return n;
   }
 
   /** Preemptions since the scheduler started. */
