@@ -8,8 +8,9 @@ import java.util.Map;
 /**
  * Grafana dashboards as JSON, provisioned through ConfigMaps that Grafana's sidecar picks up
  * (label {@code grafana_dashboard: "1"}). The engine dashboard reads vLLM's metrics per model
- * (template variable {@code model}); the gateway dashboard reads ingress-nginx and
- * kube-state-metrics series, which exist whatever the gateway exports itself.
+ * (template variable {@code model}); the gateway dashboard reads ingress-nginx,
+ * kube-state-metrics and cAdvisor series, which exist whatever the gateway exports itself,
+ * plus the engine queue the router balances against.
  */
 final class Dashboards {
   private static final int WIDTH = 12;
@@ -79,6 +80,10 @@ final class Dashboards {
             + ingress + "}[5m])))", "p50"),
         target("histogram_quantile(0.99, sum by (le) (rate(nginx_ingress_controller_request_duration_seconds_bucket{"
             + ingress + "}[5m])))", "p99")));
+    // What the engine-aware router sees: queue and KV cache pressure of each model behind the gateway.
+    panels.add(panel(panels.size(), "Engine pressure behind the gateway", "short",
+        target("sum by (model) (vllm:num_requests_waiting{namespace=\"" + ns + "\"})", "waiting {{model}}"),
+        target("sum by (model) (vllm:num_requests_running{namespace=\"" + ns + "\"})", "running {{model}}")));
     panels.add(panel(panels.size(), "Available gateway replicas", "short",
         target("kube_deployment_status_replicas_available{namespace=\"" + ns + "\",deployment=\""
             + Labels.GATEWAY_NAME + "\"}", "available")));

@@ -94,7 +94,8 @@ class BuildingBlocksTest {
       assertThat(cells.add(pos.get("x").getAsInt() + "," + pos.get("y").getAsInt())).isTrue();
     });
     JsonObject gateway = JsonParser.parseString(all.get("gantry-gateway.json")).getAsJsonObject();
-    assertThat(gateway.getAsJsonArray("panels").toString()).contains("nginx_ingress_controller_requests");
+    assertThat(gateway.getAsJsonArray("panels").toString())
+        .contains("nginx_ingress_controller_requests", "vllm:num_requests_waiting");
   }
 
   @Test
