@@ -20,7 +20,6 @@ import com.pulumi.kubernetes.core.v1.ConfigMapArgs;
 import com.pulumi.kubernetes.core.v1.Service;
 import com.pulumi.kubernetes.core.v1.ServiceAccount;
 import com.pulumi.kubernetes.core.v1.ServiceAccountArgs;
-import com.pulumi.kubernetes.core.v1.ServiceArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ConfigMapVolumeSourceArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ContainerArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ContainerPortArgs;
@@ -29,14 +28,9 @@ import com.pulumi.kubernetes.core.v1.inputs.EnvVarSourceArgs;
 import com.pulumi.kubernetes.core.v1.inputs.PodSpecArgs;
 import com.pulumi.kubernetes.core.v1.inputs.PodTemplateSpecArgs;
 import com.pulumi.kubernetes.core.v1.inputs.SecretKeySelectorArgs;
-import com.pulumi.kubernetes.core.v1.inputs.ServicePortArgs;
-import com.pulumi.kubernetes.core.v1.inputs.ServiceSpecArgs;
 import com.pulumi.kubernetes.core.v1.inputs.VolumeArgs;
 import com.pulumi.kubernetes.core.v1.inputs.VolumeMountArgs;
 import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
-import com.pulumi.kubernetes.policy.v1.PodDisruptionBudget;
-import com.pulumi.kubernetes.policy.v1.PodDisruptionBudgetArgs;
-import com.pulumi.kubernetes.policy.v1.inputs.PodDisruptionBudgetSpecArgs;
 import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
@@ -130,19 +124,8 @@ public final class GatewayWorkload extends ComponentResource {
             .build())
         .build(), CustomResourceOptions.builder().parent(this).dependsOn(concat(dependsOn, config)).build());
 
-    this.service = new Service(resourceName, ServiceArgs.builder()
-        .metadata(Pods.meta(resourceName, namespace, labels))
-        .spec(ServiceSpecArgs.builder()
-            .type("ClusterIP")
-            .selector(selector)
-            .ports(ServicePortArgs.builder().name("http").port(PORT).targetPort("http").protocol("TCP").build())
-            .build())
-        .build(), childOptions);
-
-    new PodDisruptionBudget(resourceName, PodDisruptionBudgetArgs.builder()
-        .metadata(Pods.meta(resourceName, namespace, labels))
-        .spec(PodDisruptionBudgetSpecArgs.builder().maxUnavailable(1).selector(Pods.selector(selector)).build())
-        .build(), childOptions);
+    this.service = Pods.httpService(resourceName, namespace, labels, selector, PORT, childOptions);
+    Pods.oneAtATime(resourceName, namespace, labels, selector, childOptions);
 
     new HorizontalPodAutoscaler(resourceName, HorizontalPodAutoscalerArgs.builder()
         .metadata(Pods.meta(resourceName, namespace, labels))

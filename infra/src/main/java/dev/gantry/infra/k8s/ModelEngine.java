@@ -17,7 +17,6 @@ import com.pulumi.kubernetes.autoscaling.v2.inputs.MetricIdentifierArgs;
 import com.pulumi.kubernetes.autoscaling.v2.inputs.MetricSpecArgs;
 import com.pulumi.kubernetes.autoscaling.v2.inputs.MetricTargetArgs;
 import com.pulumi.kubernetes.core.v1.Service;
-import com.pulumi.kubernetes.core.v1.ServiceArgs;
 import com.pulumi.kubernetes.core.v1.inputs.AffinityArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ContainerArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ContainerPortArgs;
@@ -26,14 +25,9 @@ import com.pulumi.kubernetes.core.v1.inputs.PodAffinityTermArgs;
 import com.pulumi.kubernetes.core.v1.inputs.PodAntiAffinityArgs;
 import com.pulumi.kubernetes.core.v1.inputs.PodSpecArgs;
 import com.pulumi.kubernetes.core.v1.inputs.PodTemplateSpecArgs;
-import com.pulumi.kubernetes.core.v1.inputs.ServicePortArgs;
-import com.pulumi.kubernetes.core.v1.inputs.ServiceSpecArgs;
 import com.pulumi.kubernetes.core.v1.inputs.TolerationArgs;
 import com.pulumi.kubernetes.core.v1.inputs.VolumeArgs;
 import com.pulumi.kubernetes.core.v1.inputs.VolumeMountArgs;
-import com.pulumi.kubernetes.policy.v1.PodDisruptionBudget;
-import com.pulumi.kubernetes.policy.v1.PodDisruptionBudgetArgs;
-import com.pulumi.kubernetes.policy.v1.inputs.PodDisruptionBudgetSpecArgs;
 import com.pulumi.core.Output;
 import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
@@ -104,23 +98,8 @@ public final class ModelEngine extends ComponentResource {
             .build())
         .build(), childOptions);
 
-    this.service = new Service(spec.resourceName(), ServiceArgs.builder()
-        .metadata(Pods.meta(spec.resourceName(), ns, labels))
-        .spec(ServiceSpecArgs.builder()
-            .type("ClusterIP")
-            .selector(selector)
-            .ports(ServicePortArgs.builder().name("http").port(PORT).targetPort("http").protocol("TCP").build())
-            .build())
-        .build(), childOptions);
-
-    new PodDisruptionBudget(spec.resourceName(), PodDisruptionBudgetArgs.builder()
-        .metadata(Pods.meta(spec.resourceName(), ns, labels))
-        .spec(PodDisruptionBudgetSpecArgs.builder()
-            // One replica at a time: drains proceed, capacity never drops by more than one replica.
-            .maxUnavailable(1)
-            .selector(Pods.selector(selector))
-            .build())
-        .build(), childOptions);
+    this.service = Pods.httpService(spec.resourceName(), ns, labels, selector, PORT, childOptions);
+    Pods.oneAtATime(spec.resourceName(), ns, labels, selector, childOptions);
 
     new HorizontalPodAutoscaler(spec.resourceName(), HorizontalPodAutoscalerArgs.builder()
         .metadata(Pods.meta(spec.resourceName(), ns, labels))

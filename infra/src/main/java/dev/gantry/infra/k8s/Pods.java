@@ -1,6 +1,14 @@
 package dev.gantry.infra.k8s;
 
+import com.pulumi.kubernetes.core.v1.Service;
+import com.pulumi.kubernetes.core.v1.ServiceArgs;
 import com.pulumi.kubernetes.core.v1.inputs.CapabilitiesArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ServicePortArgs;
+import com.pulumi.kubernetes.core.v1.inputs.ServiceSpecArgs;
+import com.pulumi.kubernetes.policy.v1.PodDisruptionBudget;
+import com.pulumi.kubernetes.policy.v1.PodDisruptionBudgetArgs;
+import com.pulumi.kubernetes.policy.v1.inputs.PodDisruptionBudgetSpecArgs;
+import com.pulumi.resources.CustomResourceOptions;
 import com.pulumi.kubernetes.core.v1.inputs.EmptyDirVolumeSourceArgs;
 import com.pulumi.kubernetes.core.v1.inputs.HTTPGetActionArgs;
 import com.pulumi.kubernetes.core.v1.inputs.PodSecurityContextArgs;
@@ -94,5 +102,27 @@ final class Pods {
         .whenUnsatisfiable("ScheduleAnyway")
         .labelSelector(selector(matchLabels))
         .build();
+  }
+
+  /** A ClusterIP Service exposing the pods' port named {@code http}; nothing of ours is public but the ingress. */
+  static Service httpService(String name, String namespace, Map<String, String> labels, Map<String, String> selector,
+      int port, CustomResourceOptions options) {
+    return new Service(name, ServiceArgs.builder()
+        .metadata(meta(name, namespace, labels))
+        .spec(ServiceSpecArgs.builder()
+            .type("ClusterIP")
+            .selector(selector)
+            .ports(ServicePortArgs.builder().name("http").port(port).targetPort("http").protocol("TCP").build())
+            .build())
+        .build(), options);
+  }
+
+  /** One pod at a time: node drains proceed, capacity never drops by more than one replica. */
+  static PodDisruptionBudget oneAtATime(String name, String namespace, Map<String, String> labels,
+      Map<String, String> selector, CustomResourceOptions options) {
+    return new PodDisruptionBudget(name, PodDisruptionBudgetArgs.builder()
+        .metadata(meta(name, namespace, labels))
+        .spec(PodDisruptionBudgetSpecArgs.builder().maxUnavailable(1).selector(selector(selector)).build())
+        .build(), options);
   }
 }

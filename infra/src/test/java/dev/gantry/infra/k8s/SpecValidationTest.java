@@ -16,6 +16,11 @@ class SpecValidationTest {
         "40Gi", 600, 5);
   }
 
+  static EngineSpec served(String name, String servedName) {
+    return new EngineSpec(name, Fixtures.ENGINE_IMAGE, "hf://x/y", "abc", servedName, 8192, 64, 16, 0.9, 1,
+        "auto", null, false, "gpu", 1, 1, "4", "16Gi", "20Gi", 600, 5);
+  }
+
   @Test
   void engineSpec_whenNameIsNotADnsLabel_namesTheValueAndTheRule() {
     assertThatThrownBy(() -> engine("Qwen_7B", 1, 1, 2, "28Gi", "abc"))
@@ -145,8 +150,7 @@ class SpecValidationTest {
   @Test
   void servingArgs_whenTwoEnginesShareAName_isRefused() {
     EngineSpec a = engine("same", 1, 1, 1, "16Gi", "abc");
-    EngineSpec b = new EngineSpec("same", Fixtures.ENGINE_IMAGE, "hf://x/y", "abc", "other", 8192, 64, 16, 0.9, 1,
-        "auto", null, false, "gpu", 1, 1, "4", "16Gi", "20Gi", 600, 5);
+    EngineSpec b = served("same", "other");
     assertThatThrownBy(() -> Fixtures.args("s3://bucket", List.of(a, b)))
         .hasMessageContaining("engines: model name 'same' appears twice");
   }
@@ -154,8 +158,7 @@ class SpecValidationTest {
   @Test
   void servingArgs_whenTwoEnginesShareAServedName_saysTheGatewayCouldNotRoute() {
     EngineSpec a = engine("a", 1, 1, 1, "16Gi", "abc");
-    EngineSpec b = new EngineSpec("b", Fixtures.ENGINE_IMAGE, "hf://x/y", "abc", "served-a", 8192, 64, 16, 0.9, 1,
-        "auto", null, false, "gpu", 1, 1, "4", "16Gi", "20Gi", 600, 5);
+    EngineSpec b = served("b", "served-a");
     assertThatThrownBy(() -> Fixtures.args("s3://bucket", List.of(a, b)))
         .hasMessageContaining("servedModelName 'served-a' is used by two models");
   }
