@@ -2,6 +2,7 @@ package dev.gantry.engine.backend;
 
 import dev.gantry.engine.backend.cpu.Kernels;
 import dev.gantry.engine.backend.cpu.Matmul;
+import dev.gantry.engine.backend.cpu.PagedAttention;
 import dev.gantry.engine.backend.cpu.Parallel;
 import dev.gantry.engine.model.LayerWeights;
 import dev.gantry.engine.model.LoadedModel;
@@ -28,7 +29,7 @@ public final class CpuBackend implements Backend {
   private final Kernels kernels;
   private final Parallel parallel;
   private final Matmul matmul;
-  private final ThreadLocal<float[]> scoreScratch = ThreadLocal.withInitial(() -> new float[256]);
+  private final PagedAttention attention;
 
   private float[][] keyCache; // (layer) -> (slot, kvDim)
   private float[][] valueCache; // (layer) -> (slot, kvDim)
@@ -41,6 +42,7 @@ public final class CpuBackend implements Backend {
     this.kernels = kernels;
     this.parallel = new Parallel(threads);
     this.matmul = new Matmul(kernels, parallel);
+    this.attention = new PagedAttention(kernels, parallel, config.numHeads(), config.numKvHeads(), config.headDim());
   }
 
   /** A backend using all available processors and the Vector API kernels. */
@@ -96,10 +98,10 @@ public final class CpuBackend implements Backend {
     List<SequenceChunk> seqs = batch.sequences();
     int numTokens = batch.numTokens();
 
-    // Flatten the batch: token t of the step belongs to sequence seqOf[t] at position pos[t].
+    // Flatten the batch: token t of the step sits at position pos[t] of a sequence whose blocks are tables[t].
     int[] tokens = new int[numTokens];
     int[] pos = new int[numTokens];
-    int[] seqOf = new int[numTokens];
+    int[][] tables = new int[numTokens][]; // the block table of each token's sequence
     int[] slot = new int[numTokens];
     int t0 = 0;
     for (int s = 0; s < seqs.size(); s++) {
@@ -109,7 +111,7 @@ public final class CpuBackend implements Backend {
         int p = chunk.startPosition() + i;
         tokens[t0] = chunk.tokenIds()[i];
         pos[t0] = p;
-        seqOf[t0] = s;
+        tables[t0] = chunk.blockTable();
         slot[t0] = slotOf(chunk.blockTable(), p);
         t0++;
       }
@@ -158,7 +160,7 @@ public final class CpuBackend implements Backend {
         System.arraycopy(k, t * kvDim, kc, slot[t] * kvDim, kvDim);
         System.arraycopy(v, t * kvDim, vc, slot[t] * kvDim, kvDim);
       }
-      attention(q, kc, vc, att, pos, seqOf, seqs, numTokens);
+      attention.compute(q, kc, vc, att, numTokens, pos, tables, blockSize);
       matmul.apply(lw.wo(), att, numTokens, out);
       addBias(out, lw.bo(), numTokens);
       add(x, out, numTokens * hidden);
@@ -285,50 +287,6 @@ public final class CpuBackend implements Backend {
         }
       }
     }
-  }
-
-  /** Causal attention of every (token, head) over positions 0..pos of its sequence, read through the block table. */
-  private void attention(float[] q, float[] kc, float[] vc, float[] att, int[] pos, int[] seqOf,
-      List<SequenceChunk> seqs, int numTokens) {
-    int hd = config.headDim();
-    int heads = config.numHeads();
-    int kvDim = config.kvDim();
-    int qDim = config.qDim();
-    int group = heads / config.numKvHeads();
-    float scale = (float) (1.0 / Math.sqrt(hd));
-    parallel.parallelFor(numTokens * heads, 1, (from, to) -> {
-      for (int item = from; item < to; item++) {
-        int t = item / heads;
-        int h = item % heads;
-        int kvOff = (h / group) * hd;
-        int p = pos[t];
-        int[] table = seqs.get(seqOf[t]).blockTable();
-        float[] scores = scoreScratch.get();
-        if (scores.length < p + 1) {
-          scores = new float[Math.max(p + 1, 2 * scores.length)];
-          scoreScratch.set(scores);
-        }
-        int qOff = t * qDim + h * hd;
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j <= p; j++) {
-          float sc = kernels.dot(q, qOff, kc, slotOf(table, j) * kvDim + kvOff, hd) * scale;
-          scores[j] = sc;
-          max = Math.max(max, sc);
-        }
-        float sum = 0;
-        for (int j = 0; j <= p; j++) {
-          float e = (float) Math.exp(scores[j] - max);
-          scores[j] = e;
-          sum += e;
-        }
-        int outOff = t * qDim + h * hd;
-        java.util.Arrays.fill(att, outOff, outOff + hd, 0f);
-        float inv = 1f / sum;
-        for (int j = 0; j <= p; j++) {
-          kernels.axpy(scores[j] * inv, vc, slotOf(table, j) * kvDim + kvOff, att, outOff, hd);
-        }
-      }
-    });
   }
 
   @Override

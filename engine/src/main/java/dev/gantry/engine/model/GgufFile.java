@@ -173,8 +173,11 @@ final class GgufFile {
 
     String string() throws IOException {
       long len = i64();
-      if (len < 0 || len > MAX_STRING_BYTES || position() + len > size) {
+      if (len < 0 || len > MAX_STRING_BYTES) {
         throw new CorruptHeader("string of " + len + " bytes at offset " + position());
+      }
+      if (position() + len > size) {
+        throw new EOFException();
       }
       byte[] bytes = new byte[(int) len];
       int done = 0;

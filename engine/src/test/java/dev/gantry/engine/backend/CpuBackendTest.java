@@ -7,6 +7,7 @@ import dev.gantry.engine.model.Architecture;
 import dev.gantry.engine.model.DType;
 import dev.gantry.engine.model.LoadedModel;
 import dev.gantry.engine.model.ModelLoader;
+import dev.gantry.engine.model.RopeScaling;
 import dev.gantry.engine.reference.ReferenceForward;
 import dev.gantry.engine.testing.TestModels;
 import dev.gantry.engine.testing.TestModels.Format;
@@ -26,6 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CpuBackendTest {
   private static final int BLOCK = 4;
   private static final int NUM_BLOCKS = 96;
+  private static final RopeScaling SCALED = new RopeScaling(8, 1, 4, 256);
 
   @TempDir
   Path tmp;
@@ -33,22 +35,27 @@ class CpuBackendTest {
   static Stream<Arguments> models() {
     List<Arguments> args = new ArrayList<>();
     for (Architecture arch : Architecture.values()) {
-      args.add(Arguments.of(arch, Format.HF, DType.F32));
-      args.add(Arguments.of(arch, Format.HF, DType.F16));
-      args.add(Arguments.of(arch, Format.HF, DType.BF16));
-      args.add(Arguments.of(arch, Format.HF_SHARDED, DType.BF16));
-      args.add(Arguments.of(arch, Format.GGUF, DType.F32));
-      args.add(Arguments.of(arch, Format.GGUF, DType.F16));
-      args.add(Arguments.of(arch, Format.GGUF, DType.Q8_0));
-      args.add(Arguments.of(arch, Format.GGUF, DType.Q4_0));
+      args.add(Arguments.of(arch, Format.HF, DType.F32, null));
+      args.add(Arguments.of(arch, Format.HF, DType.F16, null));
+      args.add(Arguments.of(arch, Format.HF, DType.BF16, null));
+      args.add(Arguments.of(arch, Format.HF_SHARDED, DType.BF16, null));
+      args.add(Arguments.of(arch, Format.GGUF, DType.F32, null));
+      args.add(Arguments.of(arch, Format.GGUF, DType.F16, null));
+      args.add(Arguments.of(arch, Format.GGUF, DType.Q8_0, null));
+      args.add(Arguments.of(arch, Format.GGUF, DType.Q4_0, null));
     }
+    // Llama 3.1 rope scaling with a short original context so it changes the first positions:
+    // from config.json (HF) and from the rope_freqs.weight tensor (GGUF).
+    args.add(Arguments.of(Architecture.LLAMA, Format.HF, DType.F32, SCALED));
+    args.add(Arguments.of(Architecture.LLAMA, Format.GGUF, DType.Q8_0, SCALED));
     return args.stream();
   }
 
-  @ParameterizedTest(name = "{0} {1} {2}")
+  @ParameterizedTest(name = "{0} {1} {2} {3}")
   @MethodSource("models")
-  void forward_matchesDenseReference_forSingleSequenceAndBatchOfEight(Architecture arch, Format format, DType dtype) {
-    TestModel model = TestModels.write(tmp, TestModels.spec(arch).format(format).dtype(dtype));
+  void forward_matchesDenseReference_forSingleSequenceAndBatchOfEight(Architecture arch, Format format, DType dtype,
+      RopeScaling scaling) {
+    TestModel model = TestModels.write(tmp, TestModels.spec(arch).format(format).dtype(dtype).ropeScaling(scaling));
     LoadedModel loaded = ModelLoader.load(model.path());
     ReferenceForward reference = new ReferenceForward(model.dense());
     Random random = new Random(7);

@@ -453,7 +453,12 @@ public final class TestModels {
 
     /** Adds a tensor of (rows, cols) (ne = [cols, rows], or [cols] for a vector). */
     public void tensor(String name, int rows, int cols, boolean isVector, DType dtype, byte[] bytes) {
-      tensors.add(new Object[] {name, rows, cols, isVector, dtype, bytes});
+      tensor(name, rows, cols, isVector, dtype.ggmlType(), bytes);
+    }
+
+    /** Adds a tensor with a raw ggml type id (tests of unsupported types). */
+    public void tensor(String name, int rows, int cols, boolean isVector, int ggmlType, byte[] bytes) {
+      tensors.add(new Object[] {name, rows, cols, isVector, ggmlType, bytes});
     }
 
     private void key(String key, int type) {
@@ -480,7 +485,7 @@ public final class TestModels {
         if (!isVector) {
           head.putLong((Integer) t[1]);
         }
-        head.putInt(((DType) t[4]).ggmlType()).putLong(offset);
+        head.putInt((Integer) t[4]).putLong(offset);
         offset += align(((byte[]) t[5]).length);
       }
       try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(file))) {

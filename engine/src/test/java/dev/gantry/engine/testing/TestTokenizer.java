@@ -91,8 +91,18 @@ public final class TestTokenizer {
     };
   }
 
-  /** Trains merges until the vocabulary (bytes + merges + specials) has {@code vocabSize} entries or pairs run out. */
+  private static final Map<String, TestTokenizer> TRAINED = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Trains merges until the vocabulary (bytes + merges + specials) has {@code vocabSize}
+   * entries or pairs run out. Training is deterministic, so results are cached per
+   * (architecture, size).
+   */
   public static TestTokenizer train(Architecture arch, int vocabSize) {
+    return TRAINED.computeIfAbsent(arch + "/" + vocabSize, k -> doTrain(arch, vocabSize));
+  }
+
+  private static TestTokenizer doTrain(Architecture arch, int vocabSize) {
     List<String> specials = specialTokens(arch);
     int targetMerges = vocabSize - 256 - specials.size();
     if (targetMerges < 0) {

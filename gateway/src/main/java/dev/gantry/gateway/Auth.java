@@ -1,0 +1,193 @@
+package dev.gantry.gateway;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Logger;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Authenticates callers. Without a master key the gateway is open (like LiteLLM). With one,
+ * a request carries the master key or a virtual key; virtual keys are known only by their
+ * HMAC-SHA256 digest under the server secret ({@code salt_key}, else the master key), and
+ * looked up in an in-memory cache so the database is not on the request path: a hit costs
+ * one HMAC; entries are refreshed after {@link #CACHE_TTL} (kept when the database is down)
+ * and dropped at once by the admin API on update or delete. Keys are never logged.
+ */
+final class Auth {
+    static final Duration CACHE_TTL = Duration.ofSeconds(30);
+    private static final Duration NEGATIVE_TTL = Duration.ofSeconds(2);
+    private static final Logger LOG = Logger.getLogger(Auth.class.getName());
+
+    private final byte[] masterDigest;
+    private final SecretKeySpec secret;
+    private final KeyStore store;
+    private final Clock clock;
+    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+
+    /** A cached key with the spend this gateway added since it was loaded. */
+    private static final class Cached {
+        final VirtualKey key; // null: known not to exist
+        final long loadedAtMillis;
+        final DoubleAdder localSpend = new DoubleAdder();
+        final LongAdder localTokens = new LongAdder();
+
+        Cached(VirtualKey key, long loadedAtMillis) {
+            this.key = key;
+            this.loadedAtMillis = loadedAtMillis;
+        }
+
+        double spend() {
+            return key.spend() + localSpend.sum();
+        }
+
+        long spendTokens() {
+            return key.spendTokens() + localTokens.sum();
+        }
+    }
+
+    Auth(String masterKey, String saltKey, KeyStore store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+        String secretText = saltKey != null ? saltKey : masterKey;
+        this.secret = secretText == null ? null : new SecretKeySpec(secretText.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+        this.masterDigest = masterKey == null ? null : hmac(masterKey);
+    }
+
+    boolean enabled() {
+        return masterDigest != null;
+    }
+
+    byte[] hmac(String key) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(secret);
+            return mac.doFinal(key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    String digest(String key) {
+        return HexFormat.of().formatHex(hmac(key));
+    }
+
+    static Optional<String> bearer(ServerRequest req) {
+        Optional<String> auth = req.headers().first(HeaderNames.AUTHORIZATION);
+        if (auth.isPresent()) {
+            String v = auth.get().trim();
+            if (v.regionMatches(true, 0, "Bearer ", 0, 7)) return Optional.of(v.substring(7).trim());
+            return Optional.of(v);
+        }
+        return req.headers().first(HeaderNames.create("api-key")).or(() -> req.headers().first(HeaderNames.create("x-api-key")));
+    }
+
+    /** The caller of an API request, or a 401/403/503 {@link ApiError}. */
+    Caller authenticate(ServerRequest req) {
+        if (!enabled()) return Caller.ANONYMOUS;
+        String key = bearer(req).orElseThrow(() -> ApiError.unauthorized(
+                "missing API key; send 'Authorization: Bearer <key>' with the master key or a virtual key from /key/generate"));
+        byte[] d = hmac(key);
+        if (MessageDigest.isEqual(d, masterDigest)) return Caller.MASTER;
+        VirtualKey vk = lookup(HexFormat.of().formatHex(d))
+                .orElseThrow(() -> ApiError.unauthorized("invalid API key " + hint(key) + "; it is not a key of this gateway"));
+        if (!MessageDigest.isEqual(HexFormat.of().parseHex(vk.digest()), d)) {
+            throw ApiError.unauthorized("invalid API key " + hint(key));
+        }
+        if (vk.blocked()) {
+            throw ApiError.forbidden("key_blocked", "key '" + vk.caller().alias() + "' is blocked; an admin can unblock it with /key/update");
+        }
+        if (vk.expiresAt() != null && !clock.instant().isBefore(vk.expiresAt())) {
+            throw new ApiError(401, "authentication_error", "key_expired", null, "key '" + vk.caller().alias()
+                    + "' expired at " + vk.expiresAt() + "; ask an admin for a new key or a later expiry", java.util.Map.of());
+        }
+        return vk.caller();
+    }
+
+    /** Admin API: only the master key. */
+    void requireAdmin(ServerRequest req) {
+        if (!enabled()) {
+            throw ApiError.forbidden("admin_disabled", "the admin API needs general_settings.master_key in the config");
+        }
+        Caller c = authenticate(req);
+        if (!c.admin()) throw ApiError.forbidden("not_admin", "the admin API needs the master key, not a virtual key");
+    }
+
+    static String hint(String key) {
+        return "'" + (key.length() <= 6 ? "***" : key.substring(0, Math.min(6, key.length() / 3)) + "...") + "'";
+    }
+
+    private Optional<VirtualKey> lookup(String digest) {
+        long now = clock.millis();
+        Cached c = cache.get(digest);
+        if (c != null) {
+            long ttl = c.key == null ? NEGATIVE_TTL.toMillis() : CACHE_TTL.toMillis();
+            if (now - c.loadedAtMillis < ttl) return Optional.ofNullable(c.key);
+        }
+        try {
+            Optional<VirtualKey> found = store.find(digest);
+            Cached fresh = new Cached(found.orElse(null), now);
+            if (c != null && c.key != null && fresh.key != null) {
+                // Keep what this gateway spent but the ledger has not written yet.
+                double pending = Math.max(0, c.spend() - fresh.key.spend());
+                long pendingTokens = Math.max(0, c.spendTokens() - fresh.key.spendTokens());
+                fresh.localSpend.add(pending);
+                fresh.localTokens.add(pendingTokens);
+            }
+            cache.put(digest, fresh);
+            return found;
+        } catch (SQLException e) {
+            if (c != null && c.key != null) return Optional.of(c.key); // stale beats down
+            LOG.warning("cannot verify a virtual key: " + e.getMessage());
+            throw ApiError.unavailable("key_store_unavailable",
+                    "cannot verify the API key now: the key database is unavailable; retry shortly");
+        }
+    }
+
+    void invalidate(String digest) {
+        cache.remove(digest);
+    }
+
+    void checkBudget(Caller caller) {
+        if (caller.keyDigest() == null) return;
+        Cached c = cache.get(caller.keyDigest());
+        if (c == null || c.key == null) return;
+        VirtualKey k = c.key;
+        if (k.maxBudget() != null && c.spend() >= k.maxBudget()) {
+            throw ApiError.rateLimited("budget_exceeded", String.format(java.util.Locale.ROOT,
+                    "key '%s' has spent $%.6f of its max_budget $%.6f; raise max_budget with /key/update",
+                    caller.alias(), c.spend(), k.maxBudget()), 0);
+        }
+        if (k.maxBudgetTokens() != null && c.spendTokens() >= k.maxBudgetTokens()) {
+            throw ApiError.rateLimited("budget_exceeded", "key '" + caller.alias() + "' has used " + c.spendTokens()
+                    + " tokens of its max_budget_tokens " + k.maxBudgetTokens() + "; raise it with /key/update", 0);
+        }
+    }
+
+    void recordSpend(Caller caller, long tokens, double cost) {
+        if (caller.keyDigest() == null) return;
+        Cached c = cache.get(caller.keyDigest());
+        if (c != null && c.key != null) {
+            c.localSpend.add(cost);
+            c.localTokens.add(tokens);
+        }
+    }
+
+    /** Spend as this gateway sees it (database value at load plus what it added since). */
+    Optional<double[]> cachedSpend(String digest) {
+        Cached c = cache.get(digest);
+        return c == null || c.key == null ? Optional.empty() : Optional.of(new double[] {c.spend(), c.spendTokens()});
+    }
+}

@@ -1,0 +1,173 @@
+package dev.gantry.gateway;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gantry.gateway.config.GatewayConfig;
+import dev.gantry.gateway.config.RoutingStrategy;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The gateway wired from a {@link GatewayConfig}: router and health monitor, auth and key
+ * admin, limits (in memory, or Redis when {@code redis_host} is set), the usage ledger and
+ * metrics. {@link #routing(HttpRouting.Builder)} installs every endpoint and is what tests
+ * and {@link Main} both use; {@link #start(String, int)} runs it on a Helidon SE web server
+ * whose handlers are blocking methods on virtual threads.
+ */
+public final class Gateway implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
+
+    final GatewayConfig config;
+    final Metrics metrics = new Metrics();
+    final Router router;
+    final Auth auth;
+    final Limits limits;
+    final Ledger ledger;
+    final Database database;
+    private final HttpClient client;
+    private final HealthMonitor health;
+    private final Limits.LimitStore limitStore;
+    private final Proxy proxy;
+    private final KeyAdmin keyAdmin;
+    private WebServer server;
+
+    /** {@code dataDir} holds the embedded H2 database and the ledger spool unless the config says otherwise. */
+    public Gateway(GatewayConfig config, Path dataDir) {
+        this.config = config;
+        Clock clock = Clock.systemUTC();
+        this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(config.gantry().connectTimeout())
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .build();
+        this.router = new Router(config, metrics, System::nanoTime);
+        this.health = new HealthMonitor(router, client, config.gantry().healthCheckInterval(),
+                config.router().strategy() == RoutingStrategy.ENGINE_AWARE);
+        this.database = new Database(config.general().databaseUrl(), dataDir.resolve("gantry-gateway").toAbsolutePath().toString());
+        KeyStore keys = new KeyStore(database);
+        this.auth = new Auth(config.general().masterKey(), config.general().saltKey(), keys, clock);
+        this.keyAdmin = new KeyAdmin(auth, keys, clock);
+        this.limitStore = config.router().redis().<Limits.LimitStore>map(r -> new RedisLimitStore(r, metrics))
+                .orElseGet(Limits.LocalLimitStore::new);
+        this.limits = new Limits(limitStore, config, clock::millis);
+        Path spoolDir = Path.of(config.gantry().spoolDir());
+        this.ledger = new Ledger(database, spoolDir.isAbsolute() ? spoolDir : dataDir.resolve(spoolDir), metrics);
+        this.proxy = new Proxy(config, router, client, metrics, auth, limits, ledger);
+        metrics.gauges("gantry_gateway_deployment_in_flight", "Requests in flight per deployment.", "deployment", () -> {
+            var m = new java.util.TreeMap<String, Double>();
+            router.all().forEach(u -> m.put(u.id(), (double) u.inFlight.get()));
+            return m;
+        });
+        metrics.gauges("gantry_gateway_deployment_healthy", "1 when the deployment is healthy and not cooling down.", "deployment", () -> {
+            var m = new java.util.TreeMap<String, Double>();
+            long now = System.nanoTime();
+            router.all().forEach(u -> m.put(u.id(), u.healthy && !u.coolingDown(now) ? 1.0 : 0.0));
+            return m;
+        });
+        config.warnings().forEach(w -> LOG.warning("config: " + w));
+    }
+
+    /** Installs every endpoint. */
+    public void routing(HttpRouting.Builder r) {
+        r.error(ApiError.class, (req, res, e) -> e.send(res));
+        r.error(Exception.class, (req, res, e) -> {
+            LOG.log(Level.SEVERE, "unexpected error on " + req.prologue().uriPath().path(), e);
+            if (!res.isSent()) {
+                new ApiError(500, "internal_error", "internal_error", null,
+                        "internal gateway error (" + e.getClass().getSimpleName() + "); see the gateway log", java.util.Map.of()).send(res);
+            }
+        });
+        for (String prefix : new String[] {"/v1", ""}) {
+            r.post(prefix + "/chat/completions", (req, res) -> proxy.handle(Proxy.Endpoint.CHAT, req, res));
+            r.post(prefix + "/completions", (req, res) -> proxy.handle(Proxy.Endpoint.COMPLETIONS, req, res));
+            r.get(prefix + "/models", this::models);
+        }
+        r.get("/health/liveliness", (req, res) -> json(res, 200, "{\"status\":\"alive\"}"));
+        r.get("/health/liveness", (req, res) -> json(res, 200, "{\"status\":\"alive\"}"));
+        r.get("/health/readiness", this::readiness);
+        r.get("/metrics", (req, res) -> {
+            res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+            res.send(metrics.scrape());
+        });
+        keyAdmin.routing(r);
+        r.any((req, res) -> new ApiError(404, "invalid_request_error", "unknown_url", null, "unknown URL "
+                + req.prologue().method().text() + " " + req.prologue().uriPath().path()
+                + "; the gateway serves /v1/chat/completions, /v1/completions, /v1/models, /key/*, /health/*, /metrics",
+                java.util.Map.of()).send(res));
+    }
+
+    private void models(ServerRequest req, ServerResponse res) {
+        Caller caller = auth.authenticate(req);
+        ObjectNode out = ApiError.JSON.createObjectNode();
+        out.put("object", "list");
+        ArrayNode data = out.putArray("data");
+        for (String name : config.modelNames()) {
+            if (!caller.mayUse(name)) continue;
+            ObjectNode m = data.addObject();
+            m.put("id", name);
+            m.put("object", "model");
+            m.put("created", 0);
+            m.put("owned_by", "gantry");
+        }
+        json(res, 200, out.toString());
+    }
+
+    private void readiness(ServerRequest req, ServerResponse res) {
+        boolean upstream = router.anyAvailable();
+        boolean ledgerOk = ledger.writable();
+        ObjectNode out = ApiError.JSON.createObjectNode();
+        out.put("status", upstream && ledgerOk ? "healthy" : "unhealthy");
+        out.put("config_loaded", true);
+        out.put("healthy_deployments", router.all().stream().filter(u -> u.healthy && !u.coolingDown(System.nanoTime())).count());
+        out.put("deployments", router.all().size());
+        out.put("db", ledger.databaseUp() ? "connected" : "down, spooling");
+        out.put("ledger_queue_depth", ledger.queueDepth());
+        out.put("ledger_spooled_records", ledger.spooled());
+        out.put("limits", config.router().redis().isPresent() ? "redis" : "in-memory");
+        json(res, upstream && ledgerOk ? 200 : 503, out.toString());
+    }
+
+    private static void json(ServerResponse res, int status, String body) {
+        res.status(status);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(body);
+    }
+
+    /** Starts a web server on {@code host:port} (port 0 picks a free one). */
+    public WebServer start(String host, int port) {
+        server = WebServer.builder()
+                .host(host)
+                .port(port)
+                .maxPayloadSize(config.gantry().maxRequestBytes())
+                .maxConcurrentRequests(config.gantry().maxConcurrentRequests())
+                .routing(this::routing)
+                .build()
+                .start();
+        LOG.info("gantry gateway listening on http://" + host + ":" + server.port() + " with "
+                + config.deployments().size() + " deployments of " + config.modelNames());
+        return server;
+    }
+
+    @Override
+    public void close() {
+        if (server != null) server.stop();
+        health.close();
+        ledger.close();
+        try {
+            limitStore.close();
+        } catch (Exception e) {
+            LOG.warning("closing limits: " + e);
+        }
+        database.close();
+        client.shutdownNow();
+    }
+}

@@ -1,0 +1,605 @@
+package dev.gantry.gateway;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gantry.gateway.config.GatewayConfig;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Handles {@code /v1/chat/completions} and {@code /v1/completions}: validate, authorize,
+ * admit under limits, then try deployments (retrying on connect errors, 5xx and 429 only
+ * before the first upstream byte reached the client), then fallback model names, and
+ * finally record usage. Streams are relayed event by event as they arrive; while the
+ * upstream is silent before its first token, {@code : keep-alive} comments keep the client
+ * and any proxy in between from timing out.
+ */
+final class Proxy {
+    enum Endpoint {
+        CHAT("/chat/completions", "messages"),
+        COMPLETIONS("/completions", "prompt");
+
+        final String path;
+        final String inputField;
+
+        Endpoint(String path, String inputField) {
+            this.path = path;
+            this.inputField = inputField;
+        }
+    }
+
+    /** Request fields OpenAI documents; with {@code drop_params} anything else is dropped. */
+    private static final Set<String> KNOWN_PARAMS = Set.of("model", "messages", "prompt", "stream", "stream_options",
+            "max_tokens", "max_completion_tokens", "temperature", "top_p", "n", "stop", "presence_penalty",
+            "frequency_penalty", "logit_bias", "logprobs", "top_logprobs", "user", "seed", "tools", "tool_choice",
+            "parallel_tool_calls", "response_format", "echo", "best_of", "suffix", "top_k", "min_p",
+            "repetition_penalty", "functions", "function_call");
+    private static final long DEFAULT_COMPLETION_RESERVE = 256;
+    private static final int MAX_ERROR_BODY = 64 * 1024;
+
+    private final GatewayConfig config;
+    private final Router router;
+    private final HttpClient client;
+    private final Metrics metrics;
+    private final Auth auth;
+    private final Limits limits;
+    private final Ledger ledger;
+
+    Proxy(GatewayConfig config, Router router, HttpClient client, Metrics metrics, Auth auth, Limits limits, Ledger ledger) {
+        this.config = config;
+        this.router = router;
+        this.client = client;
+        this.metrics = metrics;
+        this.auth = auth;
+        this.limits = limits;
+        this.ledger = ledger;
+    }
+
+    /** Everything known about one request as it goes through, for metrics and the ledger. */
+    private static final class Exchange {
+        final String requestId = "req-" + UUID.randomUUID();
+        final long startNanos = System.nanoTime();
+        final Instant startedAt = Instant.now();
+        Caller caller = Caller.ANONYMOUS;
+        String model = "unknown";
+        String deployment;
+        Instant firstTokenAt;
+        long firstTokenNanos;
+        long promptTokens;
+        long completionTokens;
+        boolean usageReported;
+        double cost;
+        int status = 500;
+    }
+
+    void handle(Endpoint endpoint, ServerRequest req, ServerResponse res) {
+        Exchange ex = new Exchange();
+        res.header("X-Request-Id", ex.requestId);
+        Limits.Lease lease = null;
+        try {
+            ex.caller = auth.authenticate(req);
+            ObjectNode body = parse(req, endpoint);
+            ex.model = body.get("model").asText();
+            if (!router.knows(ex.model)) {
+                throw ApiError.notFound("model_not_found", "The model '" + ex.model
+                        + "' does not exist on this gateway; GET /v1/models lists the model names: " + config.modelNames());
+            }
+            if (!ex.caller.mayUse(ex.model)) {
+                throw ApiError.forbidden("model_not_allowed", "key '" + ex.caller.alias() + "' may not use model '"
+                        + ex.model + "'; allowed: " + ex.caller.allowedModels());
+            }
+            auth.checkBudget(ex.caller);
+            long reserved = estimatePromptTokens(body, endpoint) + requestedCompletionTokens(body);
+            lease = limits.admit(ex.caller, ex.model, reserved);
+            boolean stream = body.path("stream").asBoolean(false);
+            if (stream) {
+                stream(endpoint, body, ex, res);
+            } else {
+                unary(endpoint, body, ex, res);
+            }
+        } catch (ApiError e) {
+            ex.status = e.status;
+            if (e.status == 429) metrics.rateLimited.inc(e.code == null ? "unknown" : e.code);
+            if (!res.isSent()) e.send(res);
+        } catch (UncheckedIOException e) {
+            ex.status = 499; // client closed the connection
+        } finally {
+            long total = ex.promptTokens + ex.completionTokens;
+            if (lease != null) lease.release(total);
+            finish(ex);
+        }
+    }
+
+    private void finish(Exchange ex) {
+        double seconds = (System.nanoTime() - ex.startNanos) / 1e9;
+        metrics.requests.inc(ex.model, ex.caller.alias(), Integer.toString(ex.status));
+        metrics.latency.observe(seconds, ex.model);
+        if (ex.firstTokenAt != null) metrics.ttft.observe((ex.firstTokenNanos - ex.startNanos) / 1e9, ex.model);
+        if (ex.deployment != null) {
+            metrics.tokens.add(ex.promptTokens, ex.model, "prompt");
+            metrics.tokens.add(ex.completionTokens, ex.model, "completion");
+            var rec = new UsageRecord(ex.requestId, ex.caller.keyDigest(), ex.caller.alias(), ex.model, ex.deployment,
+                    ex.promptTokens, ex.completionTokens, ex.cost, ex.status, ex.startedAt, ex.firstTokenAt, Instant.now());
+            auth.recordSpend(ex.caller, ex.promptTokens + ex.completionTokens, ex.cost);
+            ledger.append(rec);
+        }
+    }
+
+    // ---- request validation -------------------------------------------------------------
+
+    private ObjectNode parse(ServerRequest req, Endpoint endpoint) {
+        byte[] bytes = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
+        JsonNode node;
+        try {
+            node = ApiError.JSON.readTree(bytes);
+        } catch (Exception e) {
+            throw ApiError.badRequest(null, "the request body is not valid JSON (" + firstLine(e.getMessage())
+                    + "); send a JSON object like {\"model\": \"...\", \"" + endpoint.inputField + "\": ...}");
+        }
+        if (!(node instanceof ObjectNode body)) {
+            throw ApiError.badRequest(null, "the request body must be a JSON object, got "
+                    + (node == null || node.isMissingNode() ? "nothing" : node.getNodeType().toString().toLowerCase()));
+        }
+        JsonNode model = body.get("model");
+        if (model == null || !model.isTextual() || model.asText().isEmpty()) {
+            throw ApiError.badRequest("model", "'model' must be a non-empty string naming one of " + config.modelNames());
+        }
+        JsonNode input = body.get(endpoint.inputField);
+        if (endpoint == Endpoint.CHAT) {
+            if (input == null || !input.isArray() || input.isEmpty()) {
+                throw ApiError.badRequest("messages", "'messages' must be a non-empty array of {\"role\", \"content\"} objects");
+            }
+            for (int i = 0; i < input.size(); i++) {
+                JsonNode m = input.get(i);
+                if (!m.isObject() || !m.path("role").isTextual()) {
+                    throw ApiError.badRequest("messages[" + i + "]", "messages[" + i + "] must be an object with a string 'role'");
+                }
+            }
+        } else if (input == null || !(input.isTextual() || input.isArray())) {
+            throw ApiError.badRequest("prompt", "'prompt' must be a string or an array");
+        }
+        JsonNode stream = body.get("stream");
+        if (stream != null && !stream.isBoolean() && !stream.isNull()) {
+            throw ApiError.badRequest("stream", "'stream' must be true or false, got " + stream);
+        }
+        for (String field : List.of("max_tokens", "max_completion_tokens", "n")) {
+            JsonNode v = body.get(field);
+            if (v != null && !v.isNull() && !(v.canConvertToLong() && v.isIntegralNumber() && v.asLong() >= 0)) {
+                throw ApiError.badRequest(field, "'" + field + "' must be a whole number >= 0, got " + v);
+            }
+        }
+        for (String field : List.of("temperature", "top_p", "presence_penalty", "frequency_penalty")) {
+            JsonNode v = body.get(field);
+            if (v != null && !v.isNull() && !v.isNumber()) {
+                throw ApiError.badRequest(field, "'" + field + "' must be a number, got " + v);
+            }
+        }
+        JsonNode so = body.get("stream_options");
+        if (so != null && !so.isNull() && !so.isObject()) {
+            throw ApiError.badRequest("stream_options", "'stream_options' must be an object like {\"include_usage\": true}");
+        }
+        return body;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "unreadable";
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /** About four characters per token: good enough to reserve TPM at admission. */
+    static long estimatePromptTokens(ObjectNode body, Endpoint endpoint) {
+        long chars = 0;
+        JsonNode input = body.get(endpoint.inputField);
+        if (input.isTextual()) {
+            chars = input.asText().length();
+        } else {
+            for (JsonNode item : input) {
+                chars += item.isTextual() ? item.asText().length() : item.toString().length();
+            }
+        }
+        return Math.max(1, chars / 4);
+    }
+
+    private static long requestedCompletionTokens(ObjectNode body) {
+        if (body.path("max_tokens").canConvertToLong() && body.has("max_tokens")) return body.get("max_tokens").asLong();
+        if (body.has("max_completion_tokens")) return body.get("max_completion_tokens").asLong();
+        return DEFAULT_COMPLETION_RESERVE;
+    }
+
+    private byte[] upstreamBody(ObjectNode original, Upstream u, boolean stream) {
+        ObjectNode body = original.deepCopy();
+        if (config.settings().dropParams()) {
+            body.properties().removeIf(e -> !KNOWN_PARAMS.contains(e.getKey()));
+        }
+        for (Map.Entry<String, Object> d : u.deployment.defaultParams().entrySet()) {
+            if (!body.has(d.getKey()) || body.get(d.getKey()).isNull()) body.set(d.getKey(), ApiError.JSON.valueToTree(d.getValue()));
+        }
+        body.put("model", u.deployment.upstreamModel());
+        if (stream) {
+            // Ask for usage so limits and the ledger see real token counts; dropped again below
+            // when the client did not ask for it.
+            ObjectNode so = body.has("stream_options") && body.get("stream_options").isObject()
+                    ? (ObjectNode) body.get("stream_options") : body.putObject("stream_options");
+            so.put("include_usage", true);
+        }
+        try {
+            return ApiError.JSON.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private HttpRequest upstreamRequest(Endpoint endpoint, Upstream u, byte[] body, Exchange ex, Duration timeout) {
+        var b = HttpRequest.newBuilder(URI.create(u.deployment.apiBase() + endpoint.path))
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .header("X-Request-Id", ex.requestId)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (u.deployment.apiKey() != null) b.header("Authorization", "Bearer " + u.deployment.apiKey());
+        return b.build();
+    }
+
+    // ---- attempts, retries, fallbacks ---------------------------------------------------
+
+    /** The outcome of one attempt that did not complete the request. */
+    private record Failure(boolean retryable, int status, String reason, String message, byte[] upstreamBody) {}
+
+    /** Tries deployments of the model, then of each fallback; returns the last failure if all failed. */
+    private Failure route(Exchange ex, Attempt attempt) {
+        List<String> chain = new ArrayList<>();
+        chain.add(ex.model);
+        chain.addAll(config.router().fallbacks().getOrDefault(ex.model, List.of()));
+        Failure last = null;
+        for (int c = 0; c < chain.size(); c++) {
+            String model = chain.get(c);
+            if (c > 0) metrics.fallbacks.inc(ex.model, model);
+            Set<Upstream> tried = new HashSet<>();
+            for (int a = 0; a <= config.router().numRetries(); a++) {
+                Router.Pick pick = router.pick(model, tried);
+                if (pick instanceof Router.Pick.NoneAvailable none) {
+                    if (last == null || a == 0 && tried.isEmpty()) {
+                        last = new Failure(true, 503, "no_deployment_available", "no deployment of model '" + model
+                                + "' is available: " + none.total() + " configured, " + none.coolingDown()
+                                + " cooling down after failures, " + none.unhealthy() + " failing /health", null);
+                    }
+                    break;
+                }
+                Upstream u = ((Router.Pick.Chosen) pick).upstream();
+                if (a > 0) metrics.retries.inc(ex.model);
+                tried.add(u);
+                u.inFlight.incrementAndGet();
+                Failure f;
+                try {
+                    f = attempt.run(u);
+                } finally {
+                    u.inFlight.decrementAndGet();
+                }
+                if (f == null) {
+                    router.succeeded(u);
+                    return null;
+                }
+                last = f;
+                if (f.status >= 500 || f.status == 429 || f.status == 0) router.failed(u, f.reason);
+                if (!f.retryable) return f;
+            }
+        }
+        return last;
+    }
+
+    @FunctionalInterface
+    private interface Attempt {
+        /** Null on success (the answer was sent); otherwise why it failed. */
+        Failure run(Upstream u);
+    }
+
+    private static Failure classify(Throwable t, String what) {
+        Throwable cause = t instanceof ExecutionException && t.getCause() != null ? t.getCause() : t;
+        if (cause instanceof HttpConnectTimeoutException || cause instanceof ConnectException) {
+            return new Failure(true, 0, "connect", "cannot connect to the upstream (" + cause + ")", null);
+        }
+        if (cause instanceof TimeoutException || cause instanceof java.net.http.HttpTimeoutException) {
+            return new Failure(true, 0, "timeout", "the upstream did not answer " + what + " in time", null);
+        }
+        return new Failure(true, 0, "io", "the upstream connection failed (" + cause + ")", null);
+    }
+
+    private static Failure statusFailure(int status, byte[] body) {
+        boolean retryable = status == 429 || status >= 500;
+        return new Failure(retryable, status, status == 429 ? "429" : status >= 500 ? "5xx" : "4xx",
+                "the upstream answered HTTP " + status, body);
+    }
+
+    /** Turns the final failure into the client's error: upstream errors keep their status and OpenAI body. */
+    private ApiError toApiError(Failure f) {
+        if (f.upstreamBody != null && f.status > 0) {
+            try {
+                JsonNode err = ApiError.JSON.readTree(f.upstreamBody).path("error");
+                if (err.isObject() && err.path("message").isTextual()) {
+                    return new ApiError(f.status, err.path("type").asText("upstream_error"),
+                            err.path("code").isNull() ? null : err.path("code").asText(null),
+                            err.path("param").isNull() ? null : err.path("param").asText(null),
+                            err.path("message").asText(), Map.of());
+                }
+            } catch (Exception e) {
+                // not JSON: fall through to a generic message
+            }
+            return new ApiError(f.status, f.status == 429 ? "rate_limit_error" : f.status >= 500 ? "upstream_error"
+                    : "invalid_request_error", "upstream_http_" + f.status, null, f.message, Map.of());
+        }
+        if (f.status == 503) return ApiError.unavailable(f.reason, f.message);
+        if (f.reason.equals("timeout")) return new ApiError(504, "timeout_error", "upstream_timeout", null, f.message, Map.of());
+        return new ApiError(502, "upstream_error", "upstream_" + f.reason, null, f.message, Map.of());
+    }
+
+    // ---- unary --------------------------------------------------------------------------
+
+    private void unary(Endpoint endpoint, ObjectNode body, Exchange ex, ServerResponse res) {
+        Failure failure = route(ex, u -> {
+            Duration timeout = u.deployment.timeout();
+            HttpRequest request = upstreamRequest(endpoint, u, upstreamBody(body, u, false), ex, timeout);
+            HttpResponse<byte[]> response;
+            CompletableFuture<HttpResponse<byte[]>> future = client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+            try {
+                response = future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                future.cancel(true);
+                Thread.currentThread().interrupt();
+                return new Failure(false, 0, "interrupted", "interrupted", null);
+            } catch (ExecutionException | TimeoutException e) {
+                future.cancel(true);
+                return classify(e, "within " + timeout.toMillis() + " ms");
+            }
+            if (response.statusCode() != 200) return statusFailure(response.statusCode(), response.body());
+            ex.deployment = u.id();
+            ex.status = 200;
+            ex.firstTokenAt = Instant.now();
+            ex.firstTokenNanos = System.nanoTime();
+            JsonNode usage = null;
+            try {
+                usage = ApiError.JSON.readTree(response.body()).path("usage");
+            } catch (Exception e) {
+                // an answer we cannot read is still relayed as it is
+            }
+            if (usage != null && usage.isObject()) {
+                ex.promptTokens = usage.path("prompt_tokens").asLong(0);
+                ex.completionTokens = usage.path("completion_tokens").asLong(0);
+            }
+            ex.cost = u.deployment.cost(ex.promptTokens, ex.completionTokens);
+            res.status(200);
+            res.header(HeaderNames.CONTENT_TYPE, response.headers().firstValue("content-type").orElse("application/json"));
+            res.send(response.body());
+            return null;
+        });
+        if (failure != null) throw toApiError(failure);
+    }
+
+    // ---- streaming ----------------------------------------------------------------------
+
+    private void stream(Endpoint endpoint, ObjectNode body, Exchange ex, ServerResponse res) {
+        boolean clientWantsUsage = body.path("stream_options").path("include_usage").asBoolean(false);
+        SseWriter sse = new SseWriter(res);
+        var g = config.gantry();
+        Failure failure = route(ex, u -> {
+            long start = System.nanoTime();
+            long totalDeadline = start + u.deployment.streamTimeout().toNanos();
+            long firstDeadline = Math.min(totalDeadline, start + g.firstTokenTimeout().toNanos());
+            HttpRequest request = upstreamRequest(endpoint, u, upstreamBody(body, u, true), ex, u.deployment.streamTimeout());
+            var future = client.sendAsync(request, HttpResponse.BodyHandlers.ofPublisher());
+            HttpResponse<Flow.Publisher<List<ByteBuffer>>> response;
+            try {
+                response = awaitHeaders(future, firstDeadline, sse);
+            } catch (ExecutionException e) {
+                return classify(e, "");
+            } catch (TimeoutException e) {
+                future.cancel(true);
+                return classify(e, "its first token within " + g.firstTokenTimeout().toMillis() + " ms");
+            }
+            BodyQueue queue = new BodyQueue();
+            response.body().subscribe(queue);
+            try {
+                if (response.statusCode() != 200) {
+                    return statusFailure(response.statusCode(), drain(queue, firstDeadline));
+                }
+                return relay(queue, u, ex, sse, clientWantsUsage, firstDeadline, totalDeadline);
+            } finally {
+                queue.cancel();
+            }
+        });
+        if (failure != null) {
+            ApiError error = toApiError(failure);
+            ex.status = error.status;
+            if (!sse.committed()) throw error;
+            sse.error(error);
+        }
+        sse.close();
+    }
+
+    private <T> HttpResponse<T> awaitHeaders(CompletableFuture<HttpResponse<T>> future, long deadline, SseWriter sse)
+            throws ExecutionException, TimeoutException {
+        long keepAlive = config.gantry().keepAliveInterval().toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) throw new TimeoutException();
+            try {
+                return future.get(Math.min(left, keepAlive), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                if (deadline - System.nanoTime() > 0) sse.keepAlive();
+            } catch (InterruptedException e) {
+                future.cancel(true);
+                Thread.currentThread().interrupt();
+                throw new ExecutionException(e);
+            }
+        }
+    }
+
+    private static byte[] drain(BodyQueue queue, long deadline) {
+        var out = new java.io.ByteArrayOutputStream();
+        try {
+            while (out.size() < MAX_ERROR_BODY) {
+                Object item = queue.poll(deadline - System.nanoTime());
+                if (!(item instanceof List<?> buffers)) break;
+                for (Object b : buffers) {
+                    ByteBuffer buf = (ByteBuffer) b;
+                    byte[] bytes = new byte[buf.remaining()];
+                    buf.get(bytes);
+                    out.write(bytes, 0, bytes.length);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Relays SSE events until the upstream ends. Before the first event a failure is retryable;
+     * after it, the failure is told to the client as an error event and the stream ends.
+     */
+    private Failure relay(BodyQueue queue, Upstream u, Exchange ex, SseWriter sse, boolean clientWantsUsage,
+                          long firstDeadline, long totalDeadline) {
+        long idle = config.gantry().streamIdleTimeout().toNanos();
+        long keepAlive = config.gantry().keepAliveInterval().toNanos();
+        EventSplitter events = new EventSplitter();
+        boolean first = true;
+        long chunkCount = 0;
+        try {
+            while (true) {
+                long now = System.nanoTime();
+                long deadline = first ? firstDeadline : Math.min(totalDeadline, now + idle);
+                Object item = queue.poll(Math.min(deadline - now, first ? keepAlive : Long.MAX_VALUE));
+                if (item == null) {
+                    if (System.nanoTime() - deadline >= 0) {
+                        String what = first ? "its first token" : "its next chunk";
+                        Failure f = new Failure(first, 0, "timeout", "the upstream did not send " + what + " in time", null);
+                        if (first) return f;
+                        return new Failure(false, 504, "timeout", f.message, null);
+                    }
+                    sse.keepAlive();
+                    continue;
+                }
+                if (item == BodyQueue.END) {
+                    events.flushRemainder(sse);
+                    if (first) return new Failure(true, 0, "empty_stream", "the upstream closed the stream before any event", null);
+                    if (!ex.usageReported) ex.completionTokens = chunkCount;
+                    ex.cost = u.deployment.cost(ex.promptTokens, ex.completionTokens);
+                    return null;
+                }
+                if (item instanceof Throwable t) {
+                    if (first) return classify(t, "");
+                    return new Failure(false, 502, "stream_broken", "the upstream stream broke after "
+                            + chunkCount + " chunks (" + t + ")", null);
+                }
+                @SuppressWarnings("unchecked")
+                List<ByteBuffer> buffers = (List<ByteBuffer>) item;
+                for (ByteBuffer b : buffers) {
+                    chunkCount += events.feed(b, sse, ex, clientWantsUsage);
+                }
+                if (first && sse.upstreamBytesSent) {
+                    first = false;
+                    ex.deployment = u.id();
+                    ex.status = 200;
+                    ex.firstTokenAt = Instant.now();
+                    ex.firstTokenNanos = System.nanoTime();
+                }
+                sse.flush();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Failure(false, 0, "interrupted", "interrupted", null);
+        }
+    }
+
+    /**
+     * Splits the upstream byte stream into SSE events ({@code \n\n}-terminated), forwards each
+     * complete event, reads {@code usage} where present and drops the usage-only event the
+     * gateway asked for on the client's behalf.
+     */
+    private static final class EventSplitter {
+        private byte[] buf = new byte[8192];
+        private int len;
+
+        /** Returns the number of content chunks forwarded. */
+        int feed(ByteBuffer in, SseWriter sse, Exchange ex, boolean clientWantsUsage) {
+            int n = in.remaining();
+            if (len + n > buf.length) buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+            in.get(buf, len, n);
+            int scanFrom = Math.max(0, len - 1);
+            len += n;
+            int chunks = 0;
+            int start = 0;
+            for (int i = scanFrom; i + 1 < len; i++) {
+                if (buf[i] == '\n' && buf[i + 1] == '\n') {
+                    int end = i + 2;
+                    chunks += event(start, end, sse, ex, clientWantsUsage);
+                    start = end;
+                    i = end - 1;
+                }
+            }
+            if (start > 0) {
+                System.arraycopy(buf, start, buf, 0, len - start);
+                len -= start;
+            }
+            return chunks;
+        }
+
+        private int event(int start, int end, SseWriter sse, Exchange ex, boolean clientWantsUsage) {
+            String head = new String(buf, start, Math.min(end - start, 16), StandardCharsets.US_ASCII);
+            if (head.startsWith("data: {")) {
+                String text = new String(buf, start + 6, end - start - 6, StandardCharsets.UTF_8);
+                if (text.contains("\"usage\"")) {
+                    try {
+                        JsonNode json = ApiError.JSON.readTree(text);
+                        JsonNode usage = json.path("usage");
+                        if (usage.isObject()) {
+                            ex.promptTokens = usage.path("prompt_tokens").asLong(0);
+                            ex.completionTokens = usage.path("completion_tokens").asLong(0);
+                            ex.usageReported = true;
+                            if (!clientWantsUsage && json.path("choices").isArray() && json.path("choices").isEmpty()) {
+                                return 0;
+                            }
+                        }
+                    } catch (Exception e) {
+                        // relay it unread
+                    }
+                }
+                sse.upstream(buf, start, end - start);
+                return 1;
+            }
+            sse.upstream(buf, start, end - start);
+            return 0;
+        }
+
+        void flushRemainder(SseWriter sse) {
+            if (len > 0) {
+                sse.upstream(buf, 0, len);
+                len = 0;
+                sse.flush();
+            }
+        }
+    }
+}

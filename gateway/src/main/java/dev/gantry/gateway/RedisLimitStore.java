@@ -1,0 +1,200 @@
+package dev.gantry.gateway;
+
+import dev.gantry.gateway.config.FailureMode;
+import dev.gantry.gateway.config.GatewayConfig;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * Limit counters shared by gateway replicas through Redis. Each admission is one Lua script
+ * that checks every limit and only then adds to all of them, so replicas never over-admit
+ * between a read and a write. When Redis cannot be reached within {@link #TIMEOUT}, the
+ * configured {@link FailureMode} decides: admit (fail-open) or answer 503 (fail-closed);
+ * either way the failure is logged (at most every 10 s) and counted in
+ * {@code gantry_gateway_redis_failures_total}. Keys are derived inside the script, so this
+ * targets a single Redis (or a primary with replicas), not Redis Cluster.
+ */
+final class RedisLimitStore implements Limits.LimitStore {
+    static final Duration TIMEOUT = Duration.ofMillis(250);
+    private static final Logger LOG = Logger.getLogger(RedisLimitStore.class.getName());
+    private static final String PREFIX = "gantry:gw:";
+
+    // KEYS[i]: limit id; ARGV: now, reserved, then (kind, max) per limit. Returns {0, window} or {i, retryAfter}.
+    private static final String ACQUIRE = """
+            local now = tonumber(ARGV[1])
+            local reserved = tonumber(ARGV[2])
+            local win = math.floor(now / 60000)
+            local into = now % 60000
+            local f = into / 60000
+            for i = 1, #KEYS do
+              local kind = ARGV[1 + 2 * i]
+              local max = tonumber(ARGV[2 + 2 * i])
+              local add = 1
+              if kind == 'TPM' then add = reserved end
+              if kind == 'PARALLEL' then
+                local cur = tonumber(redis.call('GET', KEYS[i]) or '0')
+                if cur + add > max then return {i, 1} end
+              else
+                local cur = tonumber(redis.call('GET', KEYS[i] .. ':' .. win) or '0')
+                local prev = tonumber(redis.call('GET', KEYS[i] .. ':' .. (win - 1)) or '0')
+                if prev * (1 - f) + cur + add > max then
+                  local wait
+                  if cur + add > max or prev == 0 then
+                    wait = 60000 - into
+                  else
+                    wait = math.ceil((1 - (max - cur - add) / prev) * 60000) - into
+                  end
+                  return {i, math.max(1, math.ceil(wait / 1000))}
+                end
+              end
+            end
+            for i = 1, #KEYS do
+              local kind = ARGV[1 + 2 * i]
+              if kind == 'PARALLEL' then
+                redis.call('INCR', KEYS[i])
+                redis.call('PEXPIRE', KEYS[i], 3600000)
+              else
+                local add = 1
+                if kind == 'TPM' then add = reserved end
+                local k = KEYS[i] .. ':' .. win
+                redis.call('INCRBY', k, add)
+                redis.call('PEXPIRE', k, 130000)
+              end
+            end
+            return {0, win}
+            """;
+
+    // KEYS[i]: limit id; ARGV: window, delta, then kind per limit.
+    private static final String RELEASE = """
+            local win = ARGV[1]
+            local delta = tonumber(ARGV[2])
+            for i = 1, #KEYS do
+              local kind = ARGV[2 + i]
+              if kind == 'PARALLEL' then
+                local v = redis.call('DECR', KEYS[i])
+                if v < 0 then redis.call('SET', KEYS[i], 0) end
+              elseif kind == 'TPM' and delta ~= 0 then
+                local k = KEYS[i] .. ':' .. win
+                if redis.call('EXISTS', k) == 1 then
+                  local v = redis.call('INCRBY', k, delta)
+                  if v < 0 then redis.call('SET', k, 0, 'KEEPTTL') end
+                end
+              end
+            end
+            return 0
+            """;
+
+    private final RedisClient client;
+    private final GatewayConfig.Redis settings;
+    private final Metrics metrics;
+    private volatile StatefulRedisConnection<String, String> connection;
+    private final AtomicLong lastConnectAttempt = new AtomicLong();
+    private final AtomicLong lastWarning = new AtomicLong();
+
+    RedisLimitStore(GatewayConfig.Redis settings, Metrics metrics) {
+        this.settings = settings;
+        this.metrics = metrics;
+        var uri = RedisURI.builder().withHost(settings.host()).withPort(settings.port()).withTimeout(TIMEOUT);
+        if (settings.password() != null) uri.withPassword(settings.password().toCharArray());
+        this.client = RedisClient.create(uri.build());
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                // Commands while disconnected fail at once instead of queueing: limits must not stall requests.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
+                .build());
+    }
+
+    private StatefulRedisConnection<String, String> connection() {
+        var c = connection;
+        if (c != null) return c;
+        long now = System.nanoTime();
+        long last = lastConnectAttempt.get();
+        if (last != 0 && now - last < 1_000_000_000L) throw new IllegalStateException("Redis unreachable (reconnecting)");
+        lastConnectAttempt.set(now);
+        synchronized (this) {
+            if (connection == null) {
+                var conn = client.connect();
+                conn.setTimeout(TIMEOUT);
+                connection = conn;
+            }
+            return connection;
+        }
+    }
+
+    @Override
+    public Limits.Decision acquire(List<Limits.Limit> limits, long reservedTokens, long nowMillis) {
+        String[] keys = new String[limits.size()];
+        List<String> args = new ArrayList<>();
+        args.add(Long.toString(nowMillis));
+        args.add(Long.toString(reservedTokens));
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = PREFIX + limits.get(i).id();
+            args.add(limits.get(i).kind().name());
+            args.add(Long.toString(limits.get(i).max()));
+        }
+        List<Object> result;
+        try {
+            result = connection().sync().eval(ACQUIRE, ScriptOutputType.MULTI, keys, args.toArray(String[]::new));
+        } catch (RuntimeException e) {
+            return unreachable(e, nowMillis);
+        }
+        long index = (Long) result.get(0);
+        long value = (Long) result.get(1);
+        if (index == 0) return new Limits.Decision.Admitted(value);
+        return new Limits.Decision.Rejected(limits.get((int) index - 1), value);
+    }
+
+    private Limits.Decision unreachable(RuntimeException e, long nowMillis) {
+        FailureMode mode = settings.failureMode();
+        metrics.redisFailures.inc(mode.name().toLowerCase());
+        long now = System.nanoTime();
+        long last = lastWarning.get();
+        if ((last == 0 || now - last > 10_000_000_000L) && lastWarning.compareAndSet(last, now)) {
+            LOG.warning("Redis " + settings.host() + ":" + settings.port() + " unreachable for rate limits ("
+                    + e.getMessage() + "); redis_failure_mode=" + mode + (mode == FailureMode.FAIL_OPEN
+                    ? ": admitting requests without shared limits" : ": rejecting requests with 503"));
+        }
+        if (mode == FailureMode.FAIL_CLOSED) {
+            throw ApiError.unavailable("rate_limiter_unavailable", "rate limits are shared through Redis at "
+                    + settings.host() + ":" + settings.port() + ", which is unreachable, and router_settings."
+                    + "redis_failure_mode is fail_closed; retry shortly");
+        }
+        // fail-open: admitted without counting; release must not decrement what was never added.
+        return new Limits.Decision.Admitted(-1);
+    }
+
+    @Override
+    public void release(List<Limits.Limit> limits, long window, long reservedTokens, long actualTokens) {
+        if (window < 0) return; // admitted fail-open: nothing was counted
+        String[] keys = new String[limits.size()];
+        List<String> args = new ArrayList<>();
+        args.add(Long.toString(window));
+        args.add(Long.toString(actualTokens - reservedTokens));
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = PREFIX + limits.get(i).id();
+            args.add(limits.get(i).kind().name());
+        }
+        try {
+            connection().sync().eval(RELEASE, ScriptOutputType.INTEGER, keys, args.toArray(String[]::new));
+        } catch (RuntimeException e) {
+            metrics.redisFailures.inc("release");
+        }
+    }
+
+    @Override
+    public void close() {
+        var c = connection;
+        if (c != null) c.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+    }
+}

@@ -1,0 +1,290 @@
+package dev.gantry.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ProxyTest {
+    private final List<AutoCloseable> open = new java.util.ArrayList<>();
+
+    private <T extends AutoCloseable> T track(T t) {
+        open.add(t);
+        return t;
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
+    }
+
+    private StubUpstream stub(String name) throws Exception {
+        return track(new StubUpstream(name));
+    }
+
+    @Test
+    void chat_unary_isRelayedWithUpstreamModelNameAndDefaults() throws Exception {
+        StubUpstream a = stub("a");
+        String yaml = """
+                model_list:
+                  - model_name: llama
+                    litellm_params:
+                      model: hosted_vllm/meta-llama/Llama-3.1-8B-Instruct
+                      api_base: %s
+                      temperature: 0.2
+                litellm_settings:
+                  default_params:
+                    temperature: 0.9
+                    top_p: 0.5
+                """.formatted(a.apiBase());
+        Harness h = track(new Harness(yaml));
+        var res = h.post("/v1/chat/completions", "{\"model\":\"llama\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"top_p\":0.7}", null);
+        assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+        assertThat(Harness.json(res.body()).path("choices").get(0).path("message").path("content").asText()).isEqualTo("word word word");
+        var sent = a.bodies.get(0);
+        assertThat(sent.path("model").asText()).isEqualTo("meta-llama/Llama-3.1-8B-Instruct");
+        assertThat(sent.path("temperature").asDouble()).as("per-model default beats the global one").isEqualTo(0.2);
+        assertThat(sent.path("top_p").asDouble()).as("the request's own value wins").isEqualTo(0.7);
+        assertThat(res.headers().firstValue("x-request-id")).isPresent();
+    }
+
+    @Test
+    void completions_andModels_work() throws Exception {
+        StubUpstream a = stub("a");
+        Harness h = track(new Harness(Harness.config("m1", List.of(a), "")));
+        var res = h.post("/v1/completions", "{\"model\":\"m1\",\"prompt\":\"once upon\"}", null);
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(Harness.json(res.body()).path("choices").get(0).path("text").asText()).isEqualTo("word word word");
+        var models = h.get("/v1/models", null);
+        assertThat(Harness.json(models.body()).path("data").get(0).path("id").asText()).isEqualTo("m1");
+    }
+
+    @Test
+    void stream_isRelayedChunkByChunk_andUsageChunkDroppedWhenNotAsked() throws Exception {
+        StubUpstream a = stub("a");
+        a.chunks = 4;
+        a.chunkIntervalMillis = 300;
+        Harness h = track(new Harness(Harness.config("m", List.of(a), "")));
+        var s = h.stream(Harness.chatBody("m", true), null);
+        assertThat(s.status()).isEqualTo(200);
+        List<String> data = s.data();
+        assertThat(data).hasSize(5).last().isEqualTo("data: [DONE]");
+        assertThat(data).noneMatch(d -> d.contains("\"usage\""));
+        long first = s.lines().stream().filter(l -> l.text().contains("word0")).findFirst().orElseThrow().atMillis();
+        long last = s.lines().stream().filter(l -> l.text().contains("word3")).findFirst().orElseThrow().atMillis();
+        assertThat(last - first).as("chunks arrive as the upstream sends them, not buffered").isGreaterThanOrEqualTo(700);
+        assertThat(a.bodies.get(0).path("stream_options").path("include_usage").asBoolean()).isTrue();
+    }
+
+    @Test
+    void stream_keepsUsageChunk_whenClientAskedForIt() throws Exception {
+        StubUpstream a = stub("a");
+        Harness h = track(new Harness(Harness.config("m", List.of(a), "")));
+        var s = h.stream("{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", null);
+        assertThat(s.data()).anyMatch(d -> d.contains("\"usage\""));
+    }
+
+    @Test
+    void stream_sendsKeepAliveComments_whileWaitingForFirstToken() throws Exception {
+        StubUpstream a = stub("a");
+        a.firstChunkDelayMillis = 1200;
+        Harness h = track(new Harness(Harness.config("m", List.of(a), """
+                gantry_settings:
+                  keepalive_interval: 0.2
+                """)));
+        var s = h.stream(Harness.chatBody("m", true), null);
+        assertThat(s.status()).isEqualTo(200);
+        assertThat(s.keepAlives()).isGreaterThanOrEqualTo(3);
+        assertThat(s.lines().get(0).text()).isEqualTo(": keep-alive");
+        long firstData = s.lines().stream().filter(l -> l.text().startsWith("data: ")).findFirst().orElseThrow().atMillis();
+        assertThat(firstData - s.lines().get(0).atMillis()).as("keep-alives flow before the first token: " + s.lines())
+                .isGreaterThanOrEqualTo(500);
+        assertThat(s.data()).last().isEqualTo("data: [DONE]");
+    }
+
+    @Test
+    void unary_retriesOnAnotherDeployment_on5xxBeforeFirstByte() throws Exception {
+        StubUpstream a = stub("a");
+        StubUpstream b = stub("b");
+        a.failNext.set(100);
+        b.failNext.set(100);
+        Harness h = track(new Harness(Harness.config("m", List.of(a, b), """
+                router_settings:
+                  num_retries: 1
+                  allowed_fails: 100
+                """)));
+        // Both fail: the client sees the upstream's error with its status, after one try on each.
+        var res = h.chat("m", null);
+        assertThat(res.statusCode()).isEqualTo(500);
+        assertThat(a.requests.get() + b.requests.get()).isEqualTo(2);
+        assertThat(Harness.json(res.body()).path("error").path("message").asText()).startsWith("stub");
+    }
+
+    @Test
+    void unary_retrySucceeds_whenTheFirstPickFails() throws Exception {
+        StubUpstream a = stub("a");
+        StubUpstream b = stub("b");
+        a.failNext.set(1);
+        Harness h = track(new Harness(Harness.config("m", List.of(a, b), List.of(1e9, 1e-9), """
+                router_settings: {num_retries: 1, allowed_fails: 100}
+                """)));
+        var ok = h.chat("m", null);
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(a.requests.get()).isEqualTo(1);
+        assertThat(b.requests.get()).isEqualTo(1);
+        assertThat(h.gateway.metrics.retries.value("m")).isEqualTo(1);
+    }
+
+    @Test
+    void stream_retriesBeforeFirstByte_butNotAfter() throws Exception {
+        StubUpstream a = stub("a");
+        StubUpstream b = stub("b");
+        Harness h = track(new Harness(Harness.config("m", List.of(a, b), List.of(1e9, 1e-9), """
+                router_settings:
+                  num_retries: 2
+                  allowed_fails: 100
+                """)));
+        a.failNext.set(1);
+        var s = h.stream(Harness.chatBody("m", true), null);
+        assertThat(s.status()).isEqualTo(200);
+        assertThat(s.data()).last().isEqualTo("data: [DONE]");
+        assertThat(a.requests.get() + b.requests.get()).isEqualTo(2);
+
+        // A stream that breaks after its first chunk is not retried: the client gets an error event.
+        a.breakAfterChunks = 1;
+        b.breakAfterChunks = 1;
+        int before = a.requests.get() + b.requests.get();
+        var broken = h.stream(Harness.chatBody("m", true), null);
+        assertThat(broken.status()).isEqualTo(200);
+        assertThat(a.requests.get() + b.requests.get() - before).as("no retry after the first byte").isEqualTo(1);
+        assertThat(broken.data().get(0)).contains("word0");
+        assertThat(broken.data()).last().asString().contains("\"error\"");
+    }
+
+    @Test
+    void clientErrors_arePassedThrough_withoutRetry() throws Exception {
+        StubUpstream a = stub("a");
+        StubUpstream b = stub("b");
+        a.failNext.set(1);
+        a.failStatus = 400;
+        b.failNext.set(1);
+        b.failStatus = 400;
+        Harness h = track(new Harness(Harness.config("m", List.of(a, b), "")));
+        var res = h.chat("m", null);
+        assertThat(res.statusCode()).isEqualTo(400);
+        assertThat(a.requests.get() + b.requests.get()).isEqualTo(1);
+    }
+
+    @Test
+    void deployment_coolsDownAfterAllowedFails_andRecovers() throws Exception {
+        StubUpstream a = stub("a");
+        StubUpstream b = stub("b");
+        Harness h = track(new Harness(Harness.config("m", List.of(a, b), List.of(1e9, 1e-9), """
+                router_settings:
+                  num_retries: 1
+                  allowed_fails: 1
+                  cooldown_time: 1.5
+                """)));
+        a.failNext.set(1000);
+        for (int i = 0; i < 6; i++) assertThat(h.chat("m", null).statusCode()).isEqualTo(200);
+        // a failed twice (> allowed_fails 1) and was cooled down: no more traffic reached it.
+        assertThat(a.requests.get()).isEqualTo(2);
+        assertThat(h.gateway.metrics.cooldowns.value("a")).isEqualTo(1);
+        a.failNext.set(0);
+        Thread.sleep(1700);
+        int before = a.requests.get();
+        assertThat(h.chat("m", null).statusCode()).isEqualTo(200);
+        assertThat(a.requests.get()).as("a gets traffic again after cooldown").isEqualTo(before + 1);
+    }
+
+    @Test
+    void fallbacks_areTried_whenEveryDeploymentOfTheModelFails() throws Exception {
+        StubUpstream a = stub("a");
+        StubUpstream b = stub("b");
+        a.failNext.set(100);
+        String yaml = """
+                model_list:
+                  - model_name: big
+                    litellm_params: {model: openai/big, api_base: %s}
+                  - model_name: small
+                    litellm_params: {model: openai/small, api_base: %s}
+                router_settings:
+                  num_retries: 0
+                  fallbacks: [{"big": ["small"]}]
+                """.formatted(a.apiBase(), b.apiBase());
+        Harness h = track(new Harness(yaml));
+        var res = h.chat("big", null);
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(b.bodies.get(0).path("model").asText()).isEqualTo("small");
+        assertThat(h.gateway.metrics.fallbacks.value("big", "small")).isEqualTo(1);
+    }
+
+    @Test
+    void unreachableUpstream_isRetriedElsewhere_andAllDownGives502() throws Exception {
+        StubUpstream b = stub("b");
+        String yaml = """
+                model_list:
+                  - model_name: m
+                    litellm_params: {model: openai/x, api_base: "http://127.0.0.1:1/v1"}
+                  - model_name: m
+                    litellm_params: {model: openai/x, api_base: %s}
+                router_settings: {num_retries: 1, allowed_fails: 100}
+                """.formatted(b.apiBase());
+        Harness h = track(new Harness(yaml));
+        for (int i = 0; i < 4; i++) assertThat(h.chat("m", null).statusCode()).isEqualTo(200);
+        b.close();
+        var res = h.chat("m", null);
+        assertThat(res.statusCode()).isIn(502, 503);
+        assertThat(Harness.json(res.body()).path("error").path("message").asText()).isNotEmpty();
+    }
+
+    @Test
+    void firstTokenTimeout_isRetriedOnAnotherDeployment() throws Exception {
+        StubUpstream slow = stub("slow");
+        StubUpstream fast = stub("fast");
+        slow.headerDelayMillis = 3000;
+        Harness h = track(new Harness(Harness.config("m", List.of(slow, fast), """
+                router_settings: {num_retries: 1, allowed_fails: 100, routing_strategy: least-busy}
+                gantry_settings: {first_token_timeout: 0.5, keepalive_interval: 0.2}
+                """)));
+        for (int i = 0; i < 3; i++) {
+            var s = h.stream(Harness.chatBody("m", true), null);
+            assertThat(s.status()).isEqualTo(200);
+            assertThat(s.data()).last().isEqualTo("data: [DONE]");
+        }
+    }
+
+    @Test
+    void unknownModel_is404_andUnknownUrl_is404_openAiShaped() throws Exception {
+        StubUpstream a = stub("a");
+        Harness h = track(new Harness(Harness.config("m", List.of(a), "")));
+        var res = h.chat("nope", null);
+        assertThat(res.statusCode()).isEqualTo(404);
+        var err = Harness.json(res.body()).path("error");
+        assertThat(err.path("code").asText()).isEqualTo("model_not_found");
+        assertThat(err.path("message").asText()).contains("nope").contains("[m]");
+        assertThat(err.has("param")).isTrue();
+        assertThat(err.has("type")).isTrue();
+        assertThat(h.get("/v2/whatever", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void health_endpoints_andMetrics() throws Exception {
+        StubUpstream a = stub("a");
+        Harness h = track(new Harness(Harness.config("m", List.of(a), "gantry_settings: {health_check_interval: 0.2}\n")));
+        assertThat(h.get("/health/liveliness", null).statusCode()).isEqualTo(200);
+        assertThat(h.get("/health/readiness", null).statusCode()).isEqualTo(200);
+        h.chat("m", null);
+        String metrics = h.get("/metrics", null).body();
+        assertThat(metrics).contains("gantry_gateway_requests_total{model=\"m\",key_alias=\"anonymous\",status=\"200\"} 1");
+        assertThat(metrics).contains("gantry_gateway_request_duration_seconds_count{model=\"m\"} 1");
+        assertThat(metrics).contains("gantry_gateway_ledger_queue_depth");
+        a.healthStatus = 503;
+        long deadline = System.currentTimeMillis() + 3000;
+        while (h.get("/health/readiness", null).statusCode() == 200 && System.currentTimeMillis() < deadline) Thread.sleep(50);
+        assertThat(h.get("/health/readiness", null).statusCode()).isEqualTo(503);
+        assertThat(a.requests.get()).as("health checks never send a completion").isEqualTo(1);
+    }
+}
