@@ -19,7 +19,7 @@ import java.util.Map;
  * small corpus by the textbook BPE training loop, so merges, ranks and vocabulary are
  * consistent the way a published tokenizer's are.
  */
-final class TokenizerFixtures {
+public final class TokenizerFixtures {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String LLAMA3_REGEX = GgufTokenizerLoader.LLAMA3_PATTERN;
   static final String QWEN2_REGEX = GgufTokenizerLoader.QWEN2_PATTERN;
@@ -34,6 +34,27 @@ final class TokenizerFixtures {
       """;
 
   private TokenizerFixtures() {}
+
+  /** A Llama-3-style byte-level BPE tokenizer (with config: BOS, EOS = <|eot_id|>) written into dir. */
+  public static Tokenizer llama3(Path dir) {
+    ObjectNode json = byteLevel(Options.llama3());
+    return Tokenizer.fromHfDirectory(write(dir, json, config("<|begin_of_text|>", "<|eot_id|>", null)));
+  }
+
+  /** The id of the single-byte token for byte b. */
+  public static int byteToken(Tokenizer t, int b) {
+    return t.tokenId(String.valueOf((char) ByteLevel.BYTE_TO_CHAR[b & 0xFF])).orElseThrow();
+  }
+
+  /** Token ids that spell the text one UTF-8 byte per token (worst case for streaming). */
+  public static int[] byteTokens(Tokenizer t, String text) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    int[] ids = new int[bytes.length];
+    for (int i = 0; i < bytes.length; i++) {
+      ids[i] = byteToken(t, bytes[i]);
+    }
+    return ids;
+  }
 
   /** Learned merges as (left, right) vocabulary strings, in rank order. */
   static List<String[]> learnMerges(String corpus, String regex, int numMerges) {
@@ -108,6 +129,12 @@ final class TokenizerFixtures {
 
   /** tokenizer.json content for a byte-level BPE: 256 byte tokens, learned merges, specials. */
   static ObjectNode byteLevel(Options o) {
+    return BUILT.computeIfAbsent(o, TokenizerFixtures::buildByteLevel).deepCopy();
+  }
+
+  private static final Map<Options, ObjectNode> BUILT = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static ObjectNode buildByteLevel(Options o) {
     List<String[]> merges = learnMerges(CORPUS, o.regex(), o.numMerges());
     ObjectNode root = JSON.createObjectNode();
     root.put("version", "1.0");
