@@ -94,7 +94,7 @@ public final class GatewayWorkload extends ComponentResource {
     this.deployment = new Deployment(resourceName, DeploymentArgs.builder()
         .metadata(Pods.meta(resourceName, namespace, labels))
         .spec(DeploymentSpecArgs.builder()
-            .replicas(spec.replicas())
+            // No spec.replicas: the HPA (minReplicas = spec.replicas()) owns the count.
             .selector(Pods.selector(selector))
             .strategy(DeploymentStrategyArgs.builder().type("RollingUpdate")
                 .rollingUpdate(RollingUpdateDeploymentArgs.builder().maxUnavailable(0).maxSurge("25%").build())

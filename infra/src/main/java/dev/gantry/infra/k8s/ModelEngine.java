@@ -33,6 +33,8 @@ import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
 import com.pulumi.resources.Resource;
+import com.pulumi.resources.CustomTimeouts;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,24 +81,32 @@ public final class ModelEngine extends ComponentResource {
         "gantry.dev/model-source", spec.modelSource(),
         "gantry.dev/model-revision", spec.modelRevision());
     CustomResourceOptions childOptions = CustomResourceOptions.builder().parent(this).dependsOn(dependsOn).build();
+    int rolloutSeconds = rolloutDeadlineSeconds(spec);
+    // Pulumi waits for a Deployment rollout for 10 minutes by default; a GPU replica may take longer
+    // (weight download + load), and a timed-out `pulumi up` would mark a healthy rollout as failed.
+    Duration rolloutWait = Duration.ofSeconds(rolloutSeconds + 600L);
+    CustomResourceOptions deploymentOptions = CustomResourceOptions.builder().parent(this).dependsOn(dependsOn)
+        .customTimeouts(CustomTimeouts.builder().create(rolloutWait).update(rolloutWait).build())
+        .build();
 
     this.deployment = new Deployment(spec.resourceName(), DeploymentArgs.builder()
         .metadata(Pods.meta(spec.resourceName(), ns, labels, annotations))
         .spec(DeploymentSpecArgs.builder()
-            .replicas(spec.minReplicas())
+            // No spec.replicas: the HPA owns the replica count (it starts at minReplicas); a value here
+            // would be re-applied on every `pulumi up` and fight the autoscaler.
             .selector(Pods.selector(selector))
             // Never take a serving replica down before its replacement has loaded the weights.
             .strategy(DeploymentStrategyArgs.builder().type("RollingUpdate")
                 .rollingUpdate(RollingUpdateDeploymentArgs.builder().maxUnavailable(0).maxSurge(1).build())
                 .build())
-            .progressDeadlineSeconds(Math.max(600, spec.startupBudgetSeconds() + 600))
+            .progressDeadlineSeconds(rolloutSeconds)
             .template(PodTemplateSpecArgs.builder()
                 .metadata(com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs.builder()
                     .labels(podLabels).annotations(annotations).build())
                 .spec(podSpec(spec, placement, podLabels))
                 .build())
             .build())
-        .build(), childOptions);
+        .build(), deploymentOptions);
 
     this.service = Pods.httpService(spec.resourceName(), ns, labels, selector, PORT, childOptions);
     Pods.oneAtATime(spec.resourceName(), ns, labels, selector, childOptions);
@@ -145,6 +155,14 @@ public final class ModelEngine extends ComponentResource {
 
   public Service service() {
     return service;
+  }
+
+  /** Download time allowed for the weights before a new replica counts as stuck. */
+  static final int DOWNLOAD_BUDGET_SECONDS = 1800;
+
+  /** Seconds a rollout may go without progress: weight download plus loading into GPU memory. */
+  static int rolloutDeadlineSeconds(EngineSpec spec) {
+    return DOWNLOAD_BUDGET_SECONDS + spec.startupBudgetSeconds();
   }
 
   /** In-cluster base URL of this engine's OpenAI API. */

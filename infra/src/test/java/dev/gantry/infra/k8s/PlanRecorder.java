@@ -28,6 +28,7 @@ final class PlanRecorder implements Mocks {
   private final List<Registered> registered = new CopyOnWriteArrayList<>();
   private final Map<String, Output<List<Resource>>> dependsOnOutputs = new ConcurrentHashMap<>();
   private final Map<String, List<String>> dependsOn = new ConcurrentHashMap<>();
+  private final Map<String, com.pulumi.resources.CustomTimeouts> timeouts = new ConcurrentHashMap<>();
 
   @Override
   public CompletableFuture<ResourceResult> newResourceAsync(ResourceArgs args) {
@@ -43,6 +44,8 @@ final class PlanRecorder implements Mocks {
       ResourceTransformation recordDependsOn = t -> {
         recorder.dependsOnOutputs.put(key(t.resource().pulumiResourceType(), t.resource().pulumiResourceName()),
             t.options().getDependsOn());
+        t.options().getCustomTimeouts().ifPresent(ct ->
+            recorder.timeouts.put(key(t.resource().pulumiResourceType(), t.resource().pulumiResourceName()), ct));
         return Optional.empty();
       };
       TestResult result = PulumiTest.withOptions(TestOptions.builder()
@@ -74,6 +77,11 @@ final class PlanRecorder implements Mocks {
       throw new AssertionError("no resource " + key(type, name) + " was registered");
     }
     return deps;
+  }
+
+  /** Custom timeouts of {@code type/name}, if any were set. */
+  Optional<com.pulumi.resources.CustomTimeouts> timeouts(String type, String name) {
+    return Optional.ofNullable(timeouts.get(key(type, name)));
   }
 
   List<Registered> all() {

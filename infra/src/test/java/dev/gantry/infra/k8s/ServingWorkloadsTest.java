@@ -185,6 +185,17 @@ class ServingWorkloadsTest {
   }
 
   @Test
+  void engineDeployment_leavesReplicasToTheHpaAndWaitsLongEnoughForWeights() {
+    Map<String, Object> spec = at(plan.one(DEPLOYMENT, BIG).inputs(), "spec");
+    assertThat(spec).doesNotContainKey("replicas");
+    // 30 min download + 1800 s startup budget before the rollout counts as stuck.
+    assertThat((Object) at(spec, "progressDeadlineSeconds")).isEqualTo(3600.0);
+    var timeouts = plan.timeouts(DEPLOYMENT, BIG).orElseThrow();
+    assertThat(timeouts.getCreate()).contains(java.time.Duration.ofSeconds(4200));
+    assertThat(timeouts.getUpdate()).contains(java.time.Duration.ofSeconds(4200));
+  }
+
+  @Test
   void engineHpa_scalesOnQueueDepthNotCpu() {
     Map<String, Object> spec = at(plan.one(HPA, BIG).inputs(), "spec");
     assertThat((Object) at(spec, "scaleTargetRef", "name")).isEqualTo(BIG);
@@ -202,7 +213,8 @@ class ServingWorkloadsTest {
   @Test
   void gateway_hasTwoPlusReplicasHpaAndSecretsFromSecretRefs() {
     Map<String, Object> deployment = plan.one(DEPLOYMENT, "gantry-gateway").inputs();
-    assertThat((Object) at(deployment, "spec", "replicas")).isEqualTo(3.0);
+    // The HPA owns the replica count; a spec.replicas would fight it on every `pulumi up`.
+    assertThat((Map<String, Object>) at(deployment, "spec")).doesNotContainKey("replicas");
     Map<String, Object> gateway = container("gantry-gateway", "gateway");
     List<Map<String, Object>> env = at(gateway, "env");
     Map<String, Object> byName = env.stream().collect(Collectors.toMap(e -> (String) e.get("name"), e -> e));
