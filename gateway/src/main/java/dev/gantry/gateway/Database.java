@@ -37,8 +37,9 @@ final class Database implements AutoCloseable {
         hc.setMaximumPoolSize(4);
         hc.setMinimumIdle(0);
         hc.setPoolName("gantry-gateway-db");
-        // Fail fast so an outage turns into spooling within a second, never a stuck request.
-        hc.setConnectionTimeout(1000);
+        // Fail fast on a network database so an outage turns into spooling within seconds; an
+        // embedded H2 file is local, but its first open (creating the file) can take seconds on a busy host.
+        hc.setConnectionTimeout(postgres ? 2000 : 15000);
         hc.setValidationTimeout(500);
         hc.setInitializationFailTimeout(-1);
         if (postgres) hc.addDataSourceProperty("socketTimeout", "10");
@@ -68,6 +69,17 @@ final class Database implements AutoCloseable {
         }
         throw new IllegalArgumentException("general_settings.database_url: '" + databaseUrl.replaceAll(":[^:@/]*@", ":***@")
                 + "' is not supported; use postgresql://user:password@host:5432/db, a jdbc: URL, or leave it out for embedded H2");
+    }
+
+    /** Opens and migrates the database in the background so the first request does not pay for it. */
+    void warmUpInBackground() {
+        Thread.ofVirtual().name("gateway-db-warmup").start(() -> {
+            try (Connection c = connection()) {
+                LOG.fine("database ready");
+            } catch (SQLException e) {
+                LOG.warning("database not reachable at start-up (the gateway serves anyway, spooling usage): " + e.getMessage());
+            }
+        });
     }
 
     /** A connection to a migrated database; throws when the database is unreachable. */

@@ -53,6 +53,7 @@ public final class Gateway implements AutoCloseable {
         this.health = new HealthMonitor(router, client, config.gantry().healthCheckInterval(),
                 config.router().strategy() == RoutingStrategy.ENGINE_AWARE);
         this.database = new Database(config.general().databaseUrl(), dataDir.resolve("gantry-gateway").toAbsolutePath().toString());
+        database.warmUpInBackground();
         KeyStore keys = new KeyStore(database);
         this.auth = new Auth(config.general().masterKey(), config.general().saltKey(), keys, clock);
         this.keyAdmin = new KeyAdmin(auth, keys, clock);

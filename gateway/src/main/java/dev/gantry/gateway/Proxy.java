@@ -94,12 +94,20 @@ final class Proxy {
         boolean usageReported;
         double cost;
         int status = 500;
+        Limits.Lease lease = Limits.Lease.NONE;
+
+        /**
+         * Gives back the parallel slot and reconciles tokens. Called just before the last bytes
+         * go out, so a client that sends its next request on receipt finds the slot free.
+         */
+        void releaseLease() {
+            lease.release(promptTokens + completionTokens);
+        }
     }
 
     void handle(Endpoint endpoint, ServerRequest req, ServerResponse res) {
         Exchange ex = new Exchange();
         res.header("X-Request-Id", ex.requestId);
-        Limits.Lease lease = null;
         try {
             ex.caller = auth.authenticate(req);
             ObjectNode body = parse(req, endpoint);
@@ -114,7 +122,7 @@ final class Proxy {
             }
             auth.checkBudget(ex.caller);
             long reserved = estimatePromptTokens(body, endpoint) + requestedCompletionTokens(body);
-            lease = limits.admit(ex.caller, ex.model, reserved);
+            ex.lease = limits.admit(ex.caller, ex.model, reserved);
             boolean stream = body.path("stream").asBoolean(false);
             if (stream) {
                 stream(endpoint, body, ex, res);
@@ -128,8 +136,7 @@ final class Proxy {
         } catch (UncheckedIOException e) {
             ex.status = 499; // client closed the connection
         } finally {
-            long total = ex.promptTokens + ex.completionTokens;
-            if (lease != null) lease.release(total);
+            ex.releaseLease(); // no-op when already released
             finish(ex);
         }
     }
@@ -390,6 +397,7 @@ final class Proxy {
                 ex.completionTokens = usage.path("completion_tokens").asLong(0);
             }
             ex.cost = u.deployment.cost(ex.promptTokens, ex.completionTokens);
+            ex.releaseLease();
             res.status(200);
             res.header(HeaderNames.CONTENT_TYPE, response.headers().firstValue("content-type").orElse("application/json"));
             res.send(response.body());
@@ -542,6 +550,7 @@ final class Proxy {
     private static final class EventSplitter {
         private byte[] buf = new byte[8192];
         private int len;
+        private long chunksSeen;
 
         /** Returns the number of content chunks forwarded. */
         int feed(ByteBuffer in, SseWriter sse, Exchange ex, boolean clientWantsUsage) {
@@ -569,6 +578,10 @@ final class Proxy {
 
         private int event(int start, int end, SseWriter sse, Exchange ex, boolean clientWantsUsage) {
             String head = new String(buf, start, Math.min(end - start, 16), StandardCharsets.US_ASCII);
+            if (head.startsWith("data: [DONE]")) {
+                if (!ex.usageReported) ex.completionTokens = chunksSeen;
+                ex.releaseLease();
+            }
             if (head.startsWith("data: {")) {
                 String text = new String(buf, start + 6, end - start - 6, StandardCharsets.UTF_8);
                 if (text.contains("\"usage\"")) {
@@ -588,6 +601,7 @@ final class Proxy {
                     }
                 }
                 sse.upstream(buf, start, end - start);
+                chunksSeen++;
                 return 1;
             }
             sse.upstream(buf, start, end - start);

@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  * targets a single Redis (or a primary with replicas), not Redis Cluster.
  */
 final class RedisLimitStore implements Limits.LimitStore {
-    static final Duration TIMEOUT = Duration.ofMillis(250);
+    static final Duration TIMEOUT = Duration.ofMillis(500);
     private static final Logger LOG = Logger.getLogger(RedisLimitStore.class.getName());
     private static final String PREFIX = "gantry:gw:";
 
@@ -105,13 +105,22 @@ final class RedisLimitStore implements Limits.LimitStore {
         this.metrics = metrics;
         var uri = RedisURI.builder().withHost(settings.host()).withPort(settings.port()).withTimeout(TIMEOUT);
         if (settings.password() != null) uri.withPassword(settings.password().toCharArray());
-        this.client = RedisClient.create(uri.build());
+        // Reconnect quickly after an outage: at most 1 s between attempts.
+        this.client = RedisClient.create(io.lettuce.core.resource.DefaultClientResources.builder()
+                .reconnectDelay(io.lettuce.core.resource.Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2,
+                        java.util.concurrent.TimeUnit.MILLISECONDS))
+                .build(), uri.build());
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 // Commands while disconnected fail at once instead of queueing: limits must not stall requests.
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
                 .build());
+        try {
+            connection(); // connect now so the first request does not pay for it; later calls retry
+        } catch (RuntimeException e) {
+            LOG.warning("Redis " + settings.host() + ":" + settings.port() + " not reachable at start-up: " + e.getMessage());
+        }
     }
 
     private StatefulRedisConnection<String, String> connection() {
