@@ -83,6 +83,23 @@ public final class RuleContext {
     return spec.flatMap(s -> s.gpuPools().stream().filter(p -> p.name().equals(name)).findFirst());
   }
 
+  /**
+   * The fewest replicas a workload runs: {@code spec.replicas} when set, else the largest
+   * {@code minReplicas} of its HPAs (a Deployment whose HPA owns the count leaves
+   * replicas unset), else 1 (the API default); -1 when unknown at plan time.
+   */
+  public int minReplicas(Workload w) {
+    if (!w.resource().input("spec.replicas").isMissingNode()) {
+      return w.replicas();
+    }
+    return hpasFor(w).stream().mapToInt(h -> h.input("spec.minReplicas").asInt(1)).max().orElse(1);
+  }
+
+  /** The most replicas a workload may run: the largest HPA maxReplicas, else {@link #minReplicas}. */
+  public int maxReplicas(Workload w) {
+    return Math.max(minReplicas(w), hpasFor(w).stream().mapToInt(h -> h.input("spec.maxReplicas").asInt(0)).max().orElse(0));
+  }
+
   /** HPAs whose {@code scaleTargetRef} names this workload (same namespace). */
   public List<Resource> hpasFor(Workload w) {
     return ofType(K8s.HPA).stream()

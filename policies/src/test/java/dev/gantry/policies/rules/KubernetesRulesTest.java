@@ -219,4 +219,22 @@ class KubernetesRulesTest {
     s.obj("Deployment", "gateway", "metadata.labels").put(NoServiceAccountToken.NEEDS_API, "true");
     assertThat(messages(s, new NoServiceAccountToken())).isEmpty();
   }
+
+  @Test
+  void k8s006_whenReplicasUnsetAndHpaMinTwo_passes() {
+    Stacks s = Stacks.compliant();
+    s.obj("Deployment", "gateway", "spec").remove("replicas");
+    assertThat(messages(s, new MinReplicas())).isEmpty();
+    s.obj("HorizontalPodAutoscaler", "gateway", "spec").put("minReplicas", 1);
+    assertThat(messages(s, new MinReplicas())).singleElement().asString().contains("(replicas unset)");
+  }
+
+  @Test
+  void k8s008_whenReplicasOwnedByHpa_comparesMinAvailableWithHpaMinimum() {
+    Stacks s = Stacks.compliant();
+    s.obj("Deployment", "gateway", "spec").remove("replicas");
+    assertThat(messages(s, new PdbSane())).isEmpty(); // minAvailable 1 < HPA minReplicas 2
+    s.obj("PodDisruptionBudget", "gateway", "spec").put("minAvailable", 2);
+    assertThat(messages(s, new PdbSane())).singleElement().asString().contains("only 2 replica(s)");
+  }
 }

@@ -32,7 +32,8 @@ public final class MinReplicas extends WorkloadRule {
     }
     boolean hpaAtLeastTwo = ctx.hpasFor(w).stream().anyMatch(h -> h.input("spec.minReplicas").asInt(1) >= 2);
     if (!hpaAtLeastTwo) {
-      out.report(w.resource(), w.kind() + " '" + w.name() + "' runs " + replicas + " replica(s) and no HPA keeps it at ≥ 2");
+      out.report(w.resource(), w.kind() + " '" + w.name() + "' runs " + replicas + " replica(s)"
+          + (w.resource().input("spec.replicas").isMissingNode() ? " (replicas unset)" : "") + " and no HPA keeps it at ≥ 2");
     }
   }
 }

@@ -46,9 +46,10 @@ public final class PdbSane extends ResourceRule {
     if (minAvailable.isIntegralNumber() || minAvailable.asText().matches("\\d+")) {
       int min = minAvailable.asInt();
       for (Workload w : selected) {
-        if (w.replicas() >= 0 && min >= w.replicas()) {
+        int replicas = ctx.minReplicas(w);
+        if (replicas >= 0 && min >= replicas) {
           out.report(pdb, name + " requires minAvailable " + min + " but " + w.kind() + " '" + w.name() + "' has only "
-              + w.replicas() + " replica(s): no eviction is ever allowed");
+              + replicas + " replica(s): no eviction is ever allowed");
         }
       }
     }

@@ -38,7 +38,7 @@ public final class OneDistributedEnginePerNode extends StackRule {
       for (Model m : ctx.spec().get().models()) {
         if (m.pool().equals(pool.name()) && m.tensorParallelSize() > 1) {
           List<Workload> ws = ctx.enginesFor(m.name());
-          int replicas = Math.max(m.maxReplicas(), ws.stream().mapToInt(Workload::replicas).max().orElse(1));
+          int replicas = Math.max(m.maxReplicas(), ws.stream().mapToInt(ctx::maxReplicas).max().orElse(1));
           distributed.add(new Instance(m, ws, replicas));
         }
       }
