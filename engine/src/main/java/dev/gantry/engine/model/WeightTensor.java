@@ -2,6 +2,7 @@ package dev.gantry.engine.model;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
@@ -24,6 +25,7 @@ public final class WeightTensor {
   private final long rowBytes;
   private final int rowsPerChunk;
   private final ByteBuffer[] chunks;
+  private final FloatBuffer[] floatViews; // F32 only: the chunks seen as floats, for bulk copies
 
   public WeightTensor(String name, DType dtype, int rows, int cols, int rowsPerChunk, ByteBuffer[] chunks) {
     this.name = name;
@@ -35,6 +37,12 @@ public final class WeightTensor {
     this.chunks = chunks.clone();
     for (int i = 0; i < this.chunks.length; i++) {
       this.chunks[i] = this.chunks[i].duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    }
+    this.floatViews = new FloatBuffer[this.chunks.length];
+    if (dtype == DType.F32) {
+      for (int i = 0; i < this.chunks.length; i++) {
+        floatViews[i] = this.chunks[i].asFloatBuffer();
+      }
     }
     long expectedChunks = (rows + (long) rowsPerChunk - 1) / rowsPerChunk;
     if (chunks.length != expectedChunks) {
@@ -87,6 +95,14 @@ public final class WeightTensor {
   /** Copies the raw bytes of {@code row} into {@code dst[0..rowBytes)}. */
   public void copyRowBytes(int row, byte[] dst) {
     chunkOf(row).get(rowOffset(row), dst, 0, (int) rowBytes);
+  }
+
+  /** F32 tensors only: copies {@code row} into {@code dst[off .. off+cols)} in one bulk copy. */
+  public void copyRowFloats(int row, float[] dst, int off) {
+    if (dtype != DType.F32) {
+      throw new IllegalStateException(name + " is " + dtype + ", not F32");
+    }
+    floatViews[row / rowsPerChunk].get(rowOffset(row) / Float.BYTES, dst, off, cols);
   }
 
   /** Dequantizes {@code row} into {@code dst[off .. off+cols)} with the scalar reference decoders. */

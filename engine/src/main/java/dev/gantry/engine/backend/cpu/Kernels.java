@@ -12,6 +12,13 @@ public interface Kernels {
   /** {@code sum a[aOff+i] * b[bOff+i]} for i in [0, n). */
   float dot(float[] a, int aOff, float[] b, int bOff, int n);
 
+  /**
+   * Four dots sharing one x: {@code out[outOff + i] = dot(w, wOff + i * stride, x, xOff, n)}
+   * for i in 0..3. Loading each x element once for four rows is what makes batched matmuls
+   * cheaper than four single dots.
+   */
+  void dot4(float[] w, int wOff, int stride, float[] x, int xOff, int n, float[] out, int outOff);
+
   /** Dot of a Q8_0 row ({@code n/32} blocks from {@code w[wOff]}) with {@code x[xOff .. xOff+n)}. */
   float dotQ8_0(byte[] w, int wOff, float[] x, int xOff, int n);
 

@@ -59,11 +59,23 @@ public final class Matmul {
       int n = to - from;
       float[] rowFloats = s.floats(n * cols);
       for (int r = from; r < to; r++) {
-        w.copyRowBytes(r, bytes);
-        kernels.decodeRow(w.dtype(), bytes, rowFloats, (r - from) * cols, cols);
+        if (w.dtype() == DType.F32) {
+          w.copyRowFloats(r, rowFloats, (r - from) * cols);
+        } else {
+          w.copyRowBytes(r, bytes);
+          kernels.decodeRow(w.dtype(), bytes, rowFloats, (r - from) * cols, cols);
+        }
       }
+      float[] four = s.four;
       for (int t = 0; t < numTokens; t++) {
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+          kernels.dot4(rowFloats, i * cols, cols, x, t * cols, cols, four, 0);
+          for (int j = 0; j < 4; j++) {
+            out[t * rows + from + i + j] = four[j];
+          }
+        }
+        for (; i < n; i++) {
           out[t * rows + from + i] = kernels.dot(rowFloats, i * cols, x, t * cols, cols);
         }
       }
@@ -74,6 +86,7 @@ public final class Matmul {
   private static final class Scratch {
     private byte[] bytes = new byte[0];
     private float[] floats = new float[0];
+    final float[] four = new float[4];
 
     byte[] bytes(int n) {
       if (bytes.length < n) {

@@ -14,6 +14,13 @@ final class ScalarKernels implements Kernels {
   }
 
   @Override
+  public void dot4(float[] w, int wOff, int stride, float[] x, int xOff, int n, float[] out, int outOff) {
+    for (int i = 0; i < 4; i++) {
+      out[outOff + i] = dot(w, wOff + i * stride, x, xOff, n);
+    }
+  }
+
+  @Override
   public float dotQ8_0(byte[] w, int wOff, float[] x, int xOff, int n) {
     float sum = 0;
     for (int b = 0; b < n / 32; b++) {

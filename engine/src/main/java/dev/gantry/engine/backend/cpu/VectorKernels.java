@@ -55,6 +55,37 @@ final class VectorKernels implements Kernels {
   }
 
   @Override
+  public void dot4(float[] w, int wOff, int stride, float[] x, int xOff, int n, float[] out, int outOff) {
+    FloatVector a0 = FloatVector.zero(F);
+    FloatVector a1 = FloatVector.zero(F);
+    FloatVector a2 = FloatVector.zero(F);
+    FloatVector a3 = FloatVector.zero(F);
+    int i = 0;
+    for (int bound = n - L; i <= bound; i += L) {
+      FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
+      a0 = FloatVector.fromArray(F, w, wOff + i).fma(xv, a0);
+      a1 = FloatVector.fromArray(F, w, wOff + stride + i).fma(xv, a1);
+      a2 = FloatVector.fromArray(F, w, wOff + 2 * stride + i).fma(xv, a2);
+      a3 = FloatVector.fromArray(F, w, wOff + 3 * stride + i).fma(xv, a3);
+    }
+    float s0 = a0.reduceLanes(VectorOperators.ADD);
+    float s1 = a1.reduceLanes(VectorOperators.ADD);
+    float s2 = a2.reduceLanes(VectorOperators.ADD);
+    float s3 = a3.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      float xi = x[xOff + i];
+      s0 += w[wOff + i] * xi;
+      s1 += w[wOff + stride + i] * xi;
+      s2 += w[wOff + 2 * stride + i] * xi;
+      s3 += w[wOff + 3 * stride + i] * xi;
+    }
+    out[outOff] = s0;
+    out[outOff + 1] = s1;
+    out[outOff + 2] = s2;
+    out[outOff + 3] = s3;
+  }
+
+  @Override
   public float dotQ8_0(byte[] w, int wOff, float[] x, int xOff, int n) {
     if (!wide()) {
       return scalar.dotQ8_0(w, wOff, x, xOff, n);

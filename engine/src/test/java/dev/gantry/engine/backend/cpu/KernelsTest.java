@@ -24,6 +24,19 @@ class KernelsTest {
   }
 
   @ParameterizedTest
+  @ValueSource(ints = {1, 17, 64, 333})
+  void dot4_vectorAgreesWithFourScalarDots(int n) {
+    float[] w = randomFloats(2 + 4 * (n + 3));
+    float[] x = randomFloats(n + 1);
+    float[] out = new float[6];
+    Kernels.VECTOR.dot4(w, 2, n + 3, x, 1, n, out, 1);
+    for (int i = 0; i < 4; i++) {
+      float expected = Kernels.SCALAR.dot(w, 2 + i * (n + 3), x, 1, n);
+      assertThat(out[1 + i]).isCloseTo(expected, within(1e-4f * (float) Math.sqrt(n)));
+    }
+  }
+
+  @ParameterizedTest
   @ValueSource(ints = {32, 64, 96, 4096})
   void quantizedDots_vectorAgreeWithScalar_andWithDecodedRow(int n) {
     float[] w = randomFloats(n);
