@@ -9,6 +9,8 @@ import java.util.regex.Pattern;
  */
 final class Check {
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  // A label value that is also safe in a path: lower case, digits, '-' and '.'.
+  private static final Pattern MODEL_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
   private static final Pattern DNS_NAME =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+");
   // Kubernetes resource quantities as the API server accepts them (e.g. 8, 500m, 32Gi, 1.5G).
@@ -30,6 +32,15 @@ final class Check {
     if (value.length() > maxLength || !DNS_LABEL.matcher(value).matches()) {
       throw new IllegalArgumentException(field + ": '" + value + "' is not a valid name; use at most "
           + maxLength + " lower-case letters, digits and '-', starting and ending with a letter or digit");
+    }
+    return value;
+  }
+
+  static String modelName(String field, String value, int maxLength) {
+    nonBlank(field, value);
+    if (value.length() > maxLength || !MODEL_NAME.matcher(value).matches() || value.contains("..")) {
+      throw new IllegalArgumentException(field + ": '" + value + "' is not a valid model name; use at most "
+          + maxLength + " lower-case letters, digits, '-' and '.', starting and ending with a letter or digit");
     }
     return value;
   }

@@ -10,7 +10,8 @@ import java.util.Set;
  * defaults and per-stack overrides into one of these; this record only checks that each
  * value is usable by Kubernetes and the engine.
  *
- * @param name                    model name: Kubernetes names and the {@code gantry.dev/model} label
+ * @param name                    model name: the {@code gantry.dev/model} label value as given (dots allowed,
+ *                                e.g. {@code qwen2.5-7b}); Kubernetes object names use it with '.' as '-'
  * @param image                   engine image, pinned by digest in stack config
  * @param modelSource             where the weights originally come from, e.g. {@code hf://Qwen/Qwen2.5-7B-Instruct}
  * @param modelRevision           pinned revision (commit sha) of the weights
@@ -62,7 +63,7 @@ public record EngineSpec(
   private static final Set<Integer> BLOCK_SIZES = Set.of(8, 16, 32, 64, 128);
 
   public EngineSpec {
-    Check.dnsLabel("engine name", name, MAX_NAME_LENGTH);
+    Check.modelName("engine name", name, MAX_NAME_LENGTH);
     String where = "engine '" + name + "': ";
     Check.image(where + "image", image);
     Check.nonBlank(where + "modelSource", modelSource);
@@ -101,9 +102,9 @@ public record EngineSpec(
     Check.atLeast(where + "targetWaitingPerReplica", targetWaitingPerReplica, 1);
   }
 
-  /** Kubernetes name shared by the Deployment, Service, PDB and HPA of this model. */
+  /** Kubernetes name shared by the Deployment, Service, PDB and HPA of this model (a DNS label: no dots). */
   public String resourceName() {
-    return Labels.ENGINE_NAME + "-" + name;
+    return Labels.ENGINE_NAME + "-" + name.replace('.', '-');
   }
 
   /** True when one replica spans several GPUs and therefore needs a shared-memory volume for NCCL. */

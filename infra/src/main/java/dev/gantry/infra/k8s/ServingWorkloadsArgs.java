@@ -57,11 +57,16 @@ public record ServingWorkloadsArgs(
     }
     engines = List.copyOf(engines);
     Set<String> names = new HashSet<>();
+    Set<String> resourceNames = new HashSet<>();
     Set<String> served = new HashSet<>();
     for (EngineSpec engine : engines) {
       if (!names.add(engine.name())) {
         throw new IllegalArgumentException("engines: model name '" + engine.name()
             + "' appears twice; each model needs its own name");
+      }
+      if (!resourceNames.add(engine.resourceName())) {
+        throw new IllegalArgumentException("engines: model name '" + engine.name() + "' maps to Kubernetes name '"
+            + engine.resourceName() + "' like another model ('.' becomes '-'); rename one of them");
       }
       if (!served.add(engine.servedModelName())) {
         throw new IllegalArgumentException("engines: servedModelName '" + engine.servedModelName()

@@ -25,8 +25,24 @@ class SpecValidationTest {
   void engineSpec_whenNameIsNotADnsLabel_namesTheValueAndTheRule() {
     assertThatThrownBy(() -> engine("Qwen_7B", 1, 1, 2, "28Gi", "abc"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("engine name: 'Qwen_7B' is not a valid name")
-        .hasMessageContaining("lower-case letters, digits and '-'");
+        .hasMessageContaining("engine name: 'Qwen_7B' is not a valid model name")
+        .hasMessageContaining("lower-case letters, digits, '-' and '.'");
+  }
+
+  @Test
+  void engineSpec_withDotsInName_keepsTheLabelAndUsesDashesInObjectNames() {
+    EngineSpec spec = engine("qwen2.5-7b", 1, 1, 2, "28Gi", "abc");
+    assertThat(spec.name()).isEqualTo("qwen2.5-7b");
+    assertThat(spec.resourceName()).isEqualTo("gantry-engine-qwen2-5-7b");
+    assertThat(Labels.engineSelector(spec.name())).containsEntry("gantry.dev/model", "qwen2.5-7b");
+  }
+
+  @Test
+  void servingArgs_whenTwoNamesCollideAfterDotReplacement_isRefused() {
+    assertThatThrownBy(() -> Fixtures.args("s3://bucket",
+        List.of(served("qwen2.5-7b", "one"), served("qwen2-5-7b", "two"))))
+        .hasMessageContaining("engines: model name 'qwen2-5-7b' maps to Kubernetes name 'gantry-engine-qwen2-5-7b'"
+            + " like another model");
   }
 
   @Test
