@@ -203,4 +203,11 @@ class CloudEdgeObservabilityRulesTest {
       assertThat(x.enforcement()).isEqualTo(Enforcement.ADVISORY);
     });
   }
+
+  @Test
+  void cloud007_whenSecretsSyncedByExternalSecretsFromCloudStore_passes() {
+    Stacks s = Stacks.compliant().without("secret:Secret", "gateway-master-key")
+        .with("kubernetes:external-secrets.io/v1beta1:ClusterSecretStore", "aws-secrets", json("{'spec':{}}"));
+    assertThat(messages(s, new SecretsInSecretStore())).isEmpty();
+  }
 }

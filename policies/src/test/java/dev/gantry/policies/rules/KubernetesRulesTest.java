@@ -237,4 +237,20 @@ class KubernetesRulesTest {
     s.obj("PodDisruptionBudget", "gateway", "spec").put("minAvailable", 2);
     assertThat(messages(s, new PdbSane())).singleElement().asString().contains("only 2 replica(s)");
   }
+
+  @Test
+  void k8s021_whenTagInImmutableEcrRepositoryOfTheStack_passes() {
+    Stacks s = Stacks.compliant().with("aws:ecr/repository:Repository", "gateway-repo",
+        json("{'name':'gantry-gateway','imageTagMutability':'IMMUTABLE'}"));
+    s.container("gateway").put("image", "123456789012.dkr.ecr.us-east-1.amazonaws.com/gantry-gateway:0.1.0");
+    assertThat(messages(s, new ImagePinned())).isEmpty();
+  }
+
+  @Test
+  void k8s021_whenTagInMutableEcrRepository_reportsIt() {
+    Stacks s = Stacks.compliant().with("aws:ecr/repository:Repository", "gateway-repo",
+        json("{'name':'gantry-gateway','imageTagMutability':'MUTABLE'}"));
+    s.container("gateway").put("image", "123456789012.dkr.ecr.us-east-1.amazonaws.com/gantry-gateway:0.1.0");
+    assertThat(messages(s, new ImagePinned())).singleElement().asString().contains("pinned by tag, not by digest");
+  }
 }

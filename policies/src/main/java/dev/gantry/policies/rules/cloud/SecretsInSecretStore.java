@@ -24,7 +24,10 @@ public final class SecretsInSecretStore extends StackRule {
   @Override
   public void check(RuleContext ctx, Findings out) {
     List<Resource> k8sSecrets = ctx.ofType(K8s.SECRET);
-    boolean hasStore = CloudTypes.SECRET_STORES.stream().anyMatch(t -> !ctx.ofType(t).isEmpty());
+    // A cloud secret resource in the stack, or External Secrets syncing from a cloud store.
+    boolean hasStore = CloudTypes.SECRET_STORES.stream().anyMatch(t -> !ctx.ofType(t).isEmpty())
+        || ctx.graph().resources().stream().anyMatch(r -> r.type().startsWith("kubernetes:external-secrets.io/")
+            && (r.type().endsWith(":ClusterSecretStore") || r.type().endsWith(":SecretStore")));
     if (!hasStore && (!k8sSecrets.isEmpty() || !ctx.component(K8s.GATEWAY).isEmpty())) {
       out.reportStack("stack " + ctx.graph().stack(), "the stack has secrets (gateway master key, database password)"
           + " but no cloud secret store resource (" + CloudTypes.SECRET_STORES + ")", null);
