@@ -47,7 +47,8 @@ public final class Bench {
 
   /** One dtype's results. */
   private record Result(DType dtype, long fileBytes, long weightBytesPerToken, double decodeTokPerSec,
-      List<double[]> batched, double kvWasteAtPeak, long peakSlots, double continuousTokPerSec, double staticTokPerSec,
+      List<double[]> batched, double kvWasteAtPeak, long peakSlots, long usedSlotsAtPeak, double continuousTokPerSec,
+      double staticTokPerSec,
       double memcpyBytesPerSec) {
     double bandwidthRatio() {
       return decodeTokPerSec * weightBytesPerToken / memcpyBytesPerSec;
@@ -66,7 +67,7 @@ public final class Bench {
     log("memcpy bandwidth: %.2f GB/s (bytes copied per second, best of 5 x 256 MiB)", memcpy / 1e9);
     List<Result> results = new ArrayList<>();
     for (DType dtype : o.dtypes()) {
-      results.add(run(o, dtype, memcpy));
+      results.add(run(o, dtype, memcpy, results.isEmpty()));
     }
     String table = table(o, results, memcpy);
     System.out.println();
@@ -77,7 +78,8 @@ public final class Bench {
     }
   }
 
-  private static Result run(Options o, DType dtype, double memcpy) throws Exception {
+  /** @param measureWaste whether to run the KV-waste workload (a property of the cache, not the dtype: run once) */
+  private static Result run(Options o, DType dtype, double memcpy, boolean measureWaste) throws Exception {
     Path file = o.dir().resolve("bench-llama-" + o.shapeName() + "-" + dtype + ".gguf");
     if (!Files.exists(file)) {
       log("%s: writing %s", dtype, file);
@@ -97,8 +99,9 @@ public final class Bench {
     double stat;
     List<double[]> batched = new ArrayList<>();
     try (Engine engine = engine(o, loaded, tokenizer, maxSeqs, maxModelLen)) {
-      log("%s: warm-up", dtype);
-      runConcurrent(engine, 4, 8, 16, 1);
+      log("%s: warm-up (JIT): 1 then 8 sequences", dtype);
+      runConcurrent(engine, 1, 16, 16, 1);
+      runConcurrent(engine, 8, 8, 16, 2);
 
       log("%s: single-stream decode, %d tokens", dtype, o.decodeTokens());
       decode = singleStream(engine, o.decodeTokens());
@@ -106,9 +109,9 @@ public final class Bench {
 
       for (int c : o.concurrency()) {
         log("%s: %d concurrent sequences x %d tokens", dtype, c, o.batchTokens());
-        double tps = runConcurrent(engine, c, o.batchTokens(), 16, 7 + c);
-        batched.add(new double[] {c, tps});
-        log("%s: %d concurrent: %.2f tok/s", dtype, c, tps);
+        double[] tps = runConcurrent(engine, c, o.batchTokens(), 16, 7 + c);
+        batched.add(new double[] {c, tps[0], tps[1]});
+        log("%s: %d concurrent: %.2f output tok/s end to end, %.2f tok/s steady-state decode", dtype, c, tps[0], tps[1]);
       }
       log("%s: mixed-length workload, %d requests, %d in flight: continuous batching", dtype, o.mixedRequests(),
           o.mixedConcurrency());
@@ -117,12 +120,12 @@ public final class Bench {
       stat = mixed(engine, o, true);
       log("%s: static %.2f tok/s", dtype, stat);
     }
-    EngineStats stats;
-    try (Engine engine = engine(o, loaded, tokenizer, maxSeqs, maxModelLen)) {
-      log("%s: KV cache waste: 16 sequences, prompts of 64..320 tokens, 16..48 output tokens", dtype);
+    EngineStats stats = null;
+    if (measureWaste) try (Engine engine = engine(o, loaded, tokenizer, maxSeqs, maxModelLen)) {
+      log("%s: KV cache waste: 8 sequences, prompts of 64..320 tokens, 16..48 output tokens", dtype);
       SplittableRandom random = new SplittableRandom(5);
       List<GenerationStream> streams = new ArrayList<>();
-      for (int i = 0; i < 16; i++) {
+      for (int i = 0; i < 8; i++) {
         streams.add(engine.submit(GenerationRequest.of("w" + IDS.incrementAndGet(),
             Prompt.tokens(prompt(random, 64 + random.nextInt(257))), greedy(16 + random.nextInt(33)))));
       }
@@ -131,8 +134,9 @@ public final class Bench {
       log("%s: KV cache at peak: %d slots allocated, %d used, waste %.2f%%", dtype, stats.peakKvSlotsAllocated(),
           stats.kvSlotsUsedAtPeak(), 100 * stats.kvCacheWasteAtPeak());
     }
-    return new Result(dtype, Files.size(file), bytesPerToken, decode, batched, stats.kvCacheWasteAtPeak(),
-        stats.peakKvSlotsAllocated(), continuous, stat, memcpy);
+    return new Result(dtype, Files.size(file), bytesPerToken, decode, batched,
+        stats == null ? Double.NaN : stats.kvCacheWasteAtPeak(), stats == null ? 0 : stats.peakKvSlotsAllocated(),
+        stats == null ? 0 : stats.kvSlotsUsedAtPeak(), continuous, stat, memcpy);
   }
 
   private static Engine engine(Options o, LoadedModel loaded, Tokenizer tokenizer, int maxSeqs, int maxModelLen) {
@@ -180,8 +184,14 @@ public final class Bench {
     }
   }
 
-  /** Generation tokens/s with {@code concurrency} sequences submitted together, each of {@code tokens} tokens. */
-  private static double runConcurrent(Engine engine, int concurrency, int tokens, int promptLength, long seed) {
+  /**
+   * Runs {@code concurrency} sequences submitted together, {@code tokens} output tokens each.
+   * Returns {output tokens/s end to end (prefills included), decode tokens/s in steady state}:
+   * the second counts only tokens that arrived after every sequence had its first token, over
+   * that window, so it measures batched decoding without the prefill of the prompts.
+   */
+  private static double[] runConcurrent(Engine engine, int concurrency, int tokens, int promptLength, long seed)
+      throws Exception {
     SplittableRandom random = new SplittableRandom(seed);
     List<GenerationStream> streams = new ArrayList<>();
     long start = System.nanoTime();
@@ -189,15 +199,49 @@ public final class Bench {
       streams.add(engine.submit(GenerationRequest.of("c" + IDS.incrementAndGet(), Prompt.tokens(prompt(random, promptLength)),
           greedy(tokens))));
     }
-    long generated = 0;
-    for (GenerationStream s : streams) {
-      generated += s.collect().tokenIds().length;
+    List<long[]> arrivals = new ArrayList<>();
+    try (ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<long[]>> futures = new ArrayList<>();
+      for (GenerationStream s : streams) {
+        futures.add(readers.submit(() -> {
+          long[] times = new long[tokens];
+          int n = 0;
+          for (RequestOutput out : s) {
+            for (int k = 0; k < out.tokenIds().length && n < times.length; k++) {
+              times[n++] = System.nanoTime();
+            }
+          }
+          return java.util.Arrays.copyOf(times, n);
+        }));
+      }
+      for (Future<long[]> f : futures) {
+        arrivals.add(f.get());
+      }
     }
-    return generated / ((System.nanoTime() - start) / 1e9);
+    long end = System.nanoTime();
+    long windowStart = 0;
+    long generated = 0;
+    for (long[] a : arrivals) {
+      windowStart = Math.max(windowStart, a[0]);
+      generated += a.length;
+    }
+    long inWindow = 0;
+    long lastArrival = 0;
+    for (long[] a : arrivals) {
+      for (long t : a) {
+        if (t > windowStart) {
+          inWindow++;
+        }
+        lastArrival = Math.max(lastArrival, t);
+      }
+    }
+    double endToEnd = generated / ((end - start) / 1e9);
+    double decode = lastArrival > windowStart ? inWindow / ((lastArrival - windowStart) / 1e9) : Double.NaN;
+    return new double[] {endToEnd, decode};
   }
 
   /**
-   * The same mixed workload (prompt 8..64 tokens, output 8..96 tokens) either continuously (a new
+   * The same mixed workload (prompt 8..64 tokens, output 8..64 tokens) either continuously (a new
    * request enters as soon as one finishes) or statically (batches of {@code mixedConcurrency}
    * requests; the next batch waits for the slowest of the previous one, as with a padded batch
    * — though our static emulation does not spend compute on the finished rows, which flatters it).
@@ -209,7 +253,7 @@ public final class Bench {
     int[] lengths = new int[n];
     for (int i = 0; i < n; i++) {
       prompts[i] = prompt(random, 8 + random.nextInt(57));
-      lengths[i] = 8 + random.nextInt(89);
+      lengths[i] = 8 + random.nextInt(57);
     }
     long start = System.nanoTime();
     long generated = 0;
@@ -264,32 +308,45 @@ public final class Bench {
 
   private static String table(Options o, List<Result> results, double memcpy) {
     StringBuilder t = new StringBuilder();
-    t.append(String.format(Locale.ROOT, "Bench %s: Llama-shaped %s model (%,d parameters, random weights, GGUF), %d threads, %d cores visible; memcpy %.2f GB/s%n%n",
-        LocalDate.now(), o.shapeName(), o.shape().numParameters(), o.threads(), Runtime.getRuntime().availableProcessors(), memcpy / 1e9));
-    t.append("| dtype | file MiB | weight MiB read/token | decode tok/s (1 stream) | bandwidth ratio |");
-    for (int c : o.concurrency()) {
-      t.append(" ").append(c).append(" seqs tok/s |");
-    }
-    t.append(" 16 vs 1 | KV waste at peak | continuous tok/s | static tok/s |\n|---|---|---|---|---|");
-    t.append("---|".repeat(o.concurrency().size())).append("---|---|---|---|\n");
+    t.append(String.format(Locale.ROOT, "Bench %s: Llama-shaped %s model (%,d parameters, random weights, GGUF), %d threads, "
+        + "%d cores visible; memcpy %.2f GB/s%n%n", LocalDate.now(), o.shapeName(), o.shape().numParameters(), o.threads(),
+        Runtime.getRuntime().availableProcessors(), memcpy / 1e9));
+    t.append("Single-stream decode and the memory-bandwidth bound (ratio = weight bytes read per second / memcpy bytes per second):\n\n");
+    t.append("| dtype | file MiB | weight MiB read / token | decode tok/s | weight GB/s | bandwidth ratio |\n|---|---|---|---|---|---|\n");
     for (Result r : results) {
-      t.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.2f | %.2f |", r.dtype(), r.fileBytes() / 1048576.0,
-          r.weightBytesPerToken() / 1048576.0, r.decodeTokPerSec(), r.bandwidthRatio()));
+      t.append(String.format(Locale.ROOT, "| %s | %.0f | %.1f | %.2f | %.2f | %.2f |%n", r.dtype(), r.fileBytes() / 1048576.0,
+          r.weightBytesPerToken() / 1048576.0, r.decodeTokPerSec(), r.decodeTokPerSec() * r.weightBytesPerToken() / 1e9,
+          r.bandwidthRatio()));
+    }
+    t.append(String.format(Locale.ROOT, "%nConcurrent sequences (prompt 16 tokens, %d output tokens each): output tok/s end to end "
+        + "(prefills included) / steady-state decode tok/s (after every sequence has its first token):%n%n", o.batchTokens()));
+    t.append("| dtype |");
+    for (int c : o.concurrency()) {
+      t.append(" ").append(c).append(c == 1 ? " seq |" : " seqs |");
+    }
+    t.append(" decode 16 vs 1 |\n|---|").append("---|".repeat(o.concurrency().size())).append("---|\n");
+    for (Result r : results) {
+      t.append("| ").append(r.dtype()).append(" |");
       double one = Double.NaN;
       double sixteen = Double.NaN;
       for (double[] b : r.batched()) {
-        t.append(String.format(Locale.ROOT, " %.2f |", b[1]));
-        if (b[0] == 1) {
-          one = b[1];
-        }
-        if (b[0] == 16) {
-          sixteen = b[1];
-        }
+        t.append(String.format(Locale.ROOT, " %.1f / %.1f |", b[1], b[2]));
+        one = b[0] == 1 ? b[2] : one;
+        sixteen = b[0] == 16 ? b[2] : sixteen;
       }
-      String ratio = Double.isNaN(sixteen / one) ? "n/a" : String.format(Locale.ROOT, "%.1fx", sixteen / one);
-      t.append(String.format(Locale.ROOT, " %s | %.2f%% (%d slots) | %.2f | %.2f |%n", ratio, 100 * r.kvWasteAtPeak(),
-          r.peakSlots(), r.continuousTokPerSec(), r.staticTokPerSec()));
+      t.append(Double.isNaN(sixteen / one) ? " n/a |" : String.format(Locale.ROOT, " %.1fx |", sixteen / one)).append("\n");
     }
+    t.append(String.format(Locale.ROOT, "%nContinuous vs static batching, %d requests (prompt 8..64, output 8..64 tokens), "
+        + "%d in flight, output tok/s:%n%n| dtype | continuous | static | gain |%n|---|---|---|---|%n", o.mixedRequests(),
+        o.mixedConcurrency()));
+    for (Result r : results) {
+      t.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2fx |%n", r.dtype(), r.continuousTokPerSec(),
+          r.staticTokPerSec(), r.continuousTokPerSec() / r.staticTokPerSec()));
+    }
+    Result w = results.get(0);
+    t.append(String.format(Locale.ROOT, "%nKV cache waste at peak (8 sequences, prompts 64..320, outputs 16..48 tokens, block 16, "
+        + "measured once with %s): %d slots allocated, %d holding K/V: %.2f%% allocated but unused.%n", w.dtype(),
+        w.peakSlots(), w.usedSlotsAtPeak(), 100 * w.kvWasteAtPeak()));
     return t.toString();
   }
 
@@ -302,7 +359,7 @@ public final class Bench {
     int decodeTokens = 32;
     int batchTokens = 32;
     List<Integer> concurrency = List.of(1, 4, 16, 64);
-    int mixedRequests = 48;
+    int mixedRequests = 32;
     int mixedConcurrency = 16;
     Path report = null;
     for (int i = 0; i < args.length; i++) {
