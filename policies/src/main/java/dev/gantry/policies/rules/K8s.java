@@ -73,7 +73,8 @@ public final class K8s {
 
   /** True when the resource is namespaced (so it should not be in {@code default}). */
   public static boolean isNamespaced(Resource r) {
-    return isKubernetes(r) && !CLUSTER_SCOPED.contains(kind(r));
+    // By convention cluster-scoped CRD kinds are named Cluster* (ClusterIssuer, ClusterSecretStore, ...).
+    return isKubernetes(r) && !CLUSTER_SCOPED.contains(kind(r)) && !kind(r).startsWith("Cluster");
   }
 
   /** The namespace; {@code default} when none is set (what the API server would use). */

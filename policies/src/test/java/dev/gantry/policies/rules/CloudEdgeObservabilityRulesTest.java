@@ -210,4 +210,14 @@ class CloudEdgeObservabilityRulesTest {
         .with("kubernetes:external-secrets.io/v1beta1:ClusterSecretStore", "aws-secrets", json("{'spec':{}}"));
     assertThat(messages(s, new SecretsInSecretStore())).isEmpty();
   }
+
+  @Test
+  void obs003_gatewayDashboardWithoutVllmMetrics_isFine_whenAnEngineDashboardExists() {
+    ObjectNode cm = json("{'metadata':{'name':'dashboard-gateway','namespace':'gantry','labels':{'grafana_dashboard':'1'}}}");
+    cm.putObject("data").put("gateway.json", "{\"panels\": [{\"title\": \"requests\"}]}");
+    Stacks s = Stacks.compliant().with("kubernetes:core/v1:ConfigMap", "dashboard-gateway", cm);
+    assertThat(messages(s, new DashboardsProvisioned())).isEmpty();
+    assertThat(messages(s.without("ConfigMap", "dashboard-engines"), new DashboardsProvisioned())).singleElement()
+        .asString().contains("no Grafana dashboard over the engine");
+  }
 }

@@ -253,4 +253,11 @@ class KubernetesRulesTest {
     s.container("gateway").put("image", "123456789012.dkr.ecr.us-east-1.amazonaws.com/gantry-gateway:0.1.0");
     assertThat(messages(s, new ImagePinned())).singleElement().asString().contains("pinned by tag, not by digest");
   }
+
+  @Test
+  void k8s020_clusterScopedCustomResources_areNotFlagged() {
+    Stacks s = Stacks.compliant()
+        .with("kubernetes:external-secrets.io/v1beta1:ClusterSecretStore", "store", json("{'metadata':{'name':'store'}}"));
+    assertThat(messages(s, new NotDefaultNamespace())).isEmpty();
+  }
 }
