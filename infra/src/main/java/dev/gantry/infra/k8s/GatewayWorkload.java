@@ -35,8 +35,10 @@ import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
 import com.pulumi.resources.Resource;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The LLM gateway in front of the engines: its {@code config.yaml} in a ConfigMap, a hardened
@@ -170,7 +172,7 @@ public final class GatewayWorkload extends ComponentResource {
         .build();
   }
 
-  static List<Resource> concat(List<Resource> list, Resource... more) {
-    return java.util.stream.Stream.concat(list.stream(), java.util.Arrays.stream(more)).toList();
+  private static List<Resource> concat(List<Resource> list, Resource... more) {
+    return Stream.concat(list.stream(), Arrays.stream(more)).toList();
   }
 }

@@ -28,6 +28,7 @@ import com.pulumi.kubernetes.core.v1.inputs.PodTemplateSpecArgs;
 import com.pulumi.kubernetes.core.v1.inputs.TolerationArgs;
 import com.pulumi.kubernetes.core.v1.inputs.VolumeArgs;
 import com.pulumi.kubernetes.core.v1.inputs.VolumeMountArgs;
+import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
 import com.pulumi.core.Output;
 import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
@@ -101,7 +102,7 @@ public final class ModelEngine extends ComponentResource {
                 .build())
             .progressDeadlineSeconds(rolloutSeconds)
             .template(PodTemplateSpecArgs.builder()
-                .metadata(com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs.builder()
+                .metadata(ObjectMetaArgs.builder()
                     .labels(podLabels).annotations(annotations).build())
                 .spec(podSpec(spec, placement, podLabels))
                 .build())
