@@ -11,7 +11,7 @@ import java.util.Objects;
  *
  * @param rule     rule id waived, or null when an item is waived
  * @param item     checklist item id waived, or null when a rule is waived
- * @param resource resource name or URN the rule waiver is limited to, or null for all
+ * @param resource resource name or URN the rule waiver is limited to ({@code *} matches any characters), or null for all
  * @param reason   why it is acceptable for now
  * @param owner    who is accountable for removing it
  * @param expires  first day on which the waiver no longer counts
@@ -39,7 +39,18 @@ public record Waiver(String rule, String item, String resource, String reason, S
   /** True when this waiver is about that finding (ignoring expiry). */
   public boolean covers(Finding f) {
     return f.ruleId().equals(rule)
-        && (resource == null || resource.equals(f.subject()) || resource.equals(f.resourceUrn()));
+        && (resource == null || matches(resource, f.subject()) || (f.resourceUrn() != null && matches(resource, f.resourceUrn())));
+  }
+
+  private static boolean matches(String glob, String value) {
+    if (!glob.contains("*")) {
+      return glob.equals(value);
+    }
+    StringBuilder regex = new StringBuilder();
+    for (String part : glob.split("\\*", -1)) {
+      regex.append(java.util.regex.Pattern.quote(part)).append(".*");
+    }
+    return value.matches(regex.substring(0, regex.length() - 2));
   }
 
   public String target() {

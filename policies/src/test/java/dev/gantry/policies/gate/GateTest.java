@@ -226,4 +226,18 @@ class GateTest {
         "Error rates within SLA", "Utilization acceptable", "Cost within budget", "Team trained", "Runbooks tested",
         "On-call rotation");
   }
+
+  @Test
+  void waiverResourceGlob_coversMatchingResourcesOnly() {
+    Stacks s = Stacks.compliant();
+    s.container("engine-llama-8b").put("image", "docker.io/rclone/rclone:1.68.2");
+    s.container("gateway").put("image", "docker.io/library/nginx:1.27");
+    Attestations a = new Attestations("aws-prod", attestations().attestations(), List.of(
+        new Waiver("GNT-K8S-022", null, "engine-*", "mirror pending", "ml-platform", DAY.plusDays(30))));
+
+    GateReport r = gate(s, a);
+
+    assertThat(r.findingsOf("GNT-K8S-022")).extracting(f -> f.finding().subject() + "=" + f.status())
+        .containsExactlyInAnyOrder("engine-llama-8b=WAIVED", "gateway=BLOCKING");
+  }
 }
