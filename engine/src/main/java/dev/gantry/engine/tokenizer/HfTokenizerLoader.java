@@ -245,7 +245,7 @@ final class HfTokenizerLoader {
       case "NFD" -> out.add(new TextNormalizer.Unicode(Normalizer.Form.NFD));
       case "NFKC" -> out.add(new TextNormalizer.Unicode(Normalizer.Form.NFKC));
       case "NFKD" -> out.add(new TextNormalizer.Unicode(Normalizer.Form.NFKD));
-      case "Prepend" -> out.add(new TextNormalizer.Prepend(node.path("prepend").asText()));
+      case "Prepend" -> out.add(new TextNormalizer.Prepend(node.path("prepend").asText(), false));
       case "Replace" -> {
         JsonNode p = node.path("pattern");
         if (!p.path("String").isTextual()) {
@@ -308,7 +308,7 @@ final class HfTokenizerLoader {
         String scheme = node.path("prepend_scheme").asText(node.path("add_prefix_space").asBoolean(true) ? "always" : "never");
         norm.add(new TextNormalizer.Replace(" ", replacement));
         if (!scheme.equals("never")) {
-          norm.add(new TextNormalizer.Prepend(replacement));
+          norm.add(new TextNormalizer.Prepend(replacement, scheme.equals("first")));
         }
         if (node.path("split").asBoolean(true)) {
           String r = Pattern.quote(replacement);

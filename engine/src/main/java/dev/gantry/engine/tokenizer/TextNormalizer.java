@@ -9,27 +9,29 @@ import java.util.List;
  * fails at load with the type named.
  */
 sealed interface TextNormalizer {
-  String apply(String text);
+  /** Normalizes one stretch of text between added tokens; {@code first} when it starts the input. */
+  String apply(String text, boolean first);
 
   TextNormalizer IDENTITY = new Unicode(null);
 
   record Unicode(Normalizer.Form form) implements TextNormalizer {
     @Override
-    public String apply(String text) {
+    public String apply(String text, boolean first) {
       return form == null || Normalizer.isNormalized(text, form) ? text : Normalizer.normalize(text, form);
     }
   }
 
-  record Prepend(String prefix) implements TextNormalizer {
+  /** Prepends to every stretch (legacy Llama 2 normalizer) or, {@code firstOnly}, to the input's start. */
+  record Prepend(String prefix, boolean firstOnly) implements TextNormalizer {
     @Override
-    public String apply(String text) {
-      return text.isEmpty() ? text : prefix + text;
+    public String apply(String text, boolean first) {
+      return text.isEmpty() || (firstOnly && !first) ? text : prefix + text;
     }
   }
 
   record Replace(String target, String replacement) implements TextNormalizer {
     @Override
-    public String apply(String text) {
+    public String apply(String text, boolean first) {
       return text.replace(target, replacement);
     }
   }
@@ -40,9 +42,9 @@ sealed interface TextNormalizer {
     }
 
     @Override
-    public String apply(String text) {
+    public String apply(String text, boolean first) {
       for (TextNormalizer step : steps) {
-        text = step.apply(text);
+        text = step.apply(text, first);
       }
       return text;
     }

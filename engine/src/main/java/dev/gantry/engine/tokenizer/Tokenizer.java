@@ -221,29 +221,33 @@ public final class Tokenizer {
     }
     int start = 0;
     for (AddedTokenMatcher.Match m = addedTokens.find(text, 0); m != null; m = addedTokens.find(text, m.end())) {
-      encodeOrdinary(text.substring(start, m.segmentEnd()), out);
+      encodeOrdinary(text.substring(start, m.segmentEnd()), start == 0, out);
       out.add(m.token().id());
       start = m.end();
     }
-    encodeOrdinary(text.substring(start), out);
+    encodeOrdinary(text.substring(start), start == 0, out);
     if (addSpecialTokens) {
       out.addAll(suffixIds);
     }
     return out.toArray();
   }
 
-  private void encodeOrdinary(String text, IntList out) {
+  private void encodeOrdinary(String text, boolean first, IntList out) {
     if (text.isEmpty()) {
       return;
     }
-    for (String piece : preTokenize(text)) {
+    for (String piece : preTokenize(text, first)) {
       encodePiece(piece, out);
     }
   }
 
   /** Normalizes and splits text without added tokens into the pieces BPE merges within. */
   List<String> preTokenize(String text) {
-    String s = normalizer.apply(text);
+    return preTokenize(text, true);
+  }
+
+  private List<String> preTokenize(String text, boolean first) {
+    String s = normalizer.apply(text, first);
     if (addPrefixSpace && !s.startsWith(" ")) {
       s = " " + s;
     }

@@ -68,6 +68,11 @@ public final class TokenizerFixtures {
       }
       words.merge(symbols, 1, Integer::sum);
     }
+    return learnMerges(words, numMerges);
+  }
+
+  /** The BPE training loop over words given as symbol lists with counts. */
+  static List<String[]> learnMerges(Map<List<String>, Integer> words, int numMerges) {
     List<String[]> merges = new ArrayList<>();
     for (int step = 0; step < numMerges; step++) {
       Map<String, Integer> counts = new LinkedHashMap<>();
@@ -240,6 +245,97 @@ public final class TokenizerFixtures {
       c.put("chat_template", chatTemplate);
     }
     return c;
+  }
+
+  /**
+   * tokenizer.json of a SentencePiece-converted BPE like Llama 2's: U+2581 for spaces, byte
+   * fallback tokens {@code <0x00>..<0xFF>}, characters outside the BMP left out of the
+   * vocabulary so they fall back to bytes. {@code metaspace} selects the newer Metaspace
+   * pre-tokenizer/decoder form instead of the Prepend/Replace normalizer and Strip decoder.
+   */
+  static ObjectNode sentencePiece(boolean metaspace) {
+    String normalized = "\u2581" + CORPUS.replace(' ', '\u2581');
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\u2581?[^\u2581]+").matcher(normalized);
+    Map<List<String>, Integer> words = new HashMap<>();
+    java.util.Set<String> chars = new java.util.TreeSet<>();
+    while (m.find()) {
+      List<String> symbols = new ArrayList<>();
+      m.group().codePoints().forEach(cp -> symbols.add(new String(Character.toChars(cp))));
+      symbols.stream().filter(c -> c.length() == 1).forEach(chars::add);
+      words.merge(symbols, 1, Integer::sum);
+    }
+    List<String[]> merges = learnMerges(words, 200);
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode added = root.putArray("added_tokens");
+    String[] specials = {"<unk>", "<s>", "</s>"};
+    for (int i = 0; i < 3; i++) {
+      ObjectNode t = added.addObject();
+      t.put("id", i);
+      t.put("content", specials[i]);
+      t.put("special", true);
+    }
+    ObjectNode model = JSON.createObjectNode();
+    model.put("type", "BPE");
+    model.put("unk_token", "<unk>");
+    model.put("byte_fallback", true);
+    model.put("fuse_unk", true);
+    ObjectNode vocab = model.putObject("vocab");
+    int id = 0;
+    for (String sp : specials) {
+      vocab.put(sp, id++);
+    }
+    for (int b = 0; b < 256; b++) {
+      vocab.put(String.format("<0x%02X>", b), id++);
+    }
+    for (String c : chars) {
+      vocab.put(c, id++);
+    }
+    ArrayNode mergeArray = model.putArray("merges");
+    for (String[] pair : merges) {
+      if (pair[0].codePoints().anyMatch(cp -> cp > 0xFFFF) || pair[1].codePoints().anyMatch(cp -> cp > 0xFFFF)) {
+        continue; // symbols outside the vocabulary never merge
+      }
+      if (!vocab.has(pair[0] + pair[1])) {
+        vocab.put(pair[0] + pair[1], id++);
+      }
+      mergeArray.add(pair[0] + " " + pair[1]);
+    }
+    root.set("model", model);
+    if (metaspace) {
+      root.putNull("normalizer");
+      ObjectNode pre = root.putObject("pre_tokenizer");
+      pre.put("type", "Metaspace").put("replacement", "\u2581").put("prepend_scheme", "first").put("split", false);
+      ObjectNode dec = root.putObject("decoder");
+      dec.put("type", "Metaspace").put("replacement", "\u2581").put("prepend_scheme", "first").put("split", false);
+    } else {
+      ObjectNode norm = root.putObject("normalizer");
+      norm.put("type", "Sequence");
+      ArrayNode ns = norm.putArray("normalizers");
+      ns.addObject().put("type", "Prepend").put("prepend", "\u2581");
+      ObjectNode rep = ns.addObject().put("type", "Replace");
+      rep.putObject("pattern").put("String", " ");
+      rep.put("content", "\u2581");
+      root.putNull("pre_tokenizer");
+      ObjectNode dec = root.putObject("decoder");
+      dec.put("type", "Sequence");
+      ArrayNode ds = dec.putArray("decoders");
+      ObjectNode r = ds.addObject().put("type", "Replace");
+      r.putObject("pattern").put("String", "\u2581");
+      r.put("content", " ");
+      ds.addObject().put("type", "ByteFallback");
+      ds.addObject().put("type", "Fuse");
+      ds.addObject().put("type", "Strip").put("content", " ").put("start", 1).put("stop", 0);
+    }
+    ObjectNode post = root.putObject("post_processor");
+    post.put("type", "TemplateProcessing");
+    ArrayNode single = post.putArray("single");
+    single.addObject().putObject("SpecialToken").put("id", "<s>").put("type_id", 0);
+    single.addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
+    ObjectNode st = post.putObject("special_tokens").putObject("<s>");
+    st.put("id", "<s>");
+    st.putArray("ids").add(1);
+    st.putArray("tokens").add("<s>");
+    return root;
   }
 
   /** The textbook BPE: repeatedly merge the lowest-ranked adjacent pair (O(n^2), for cross-checks). */
