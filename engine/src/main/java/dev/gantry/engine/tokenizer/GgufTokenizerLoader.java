@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Builds a tokenizer from GGUF metadata ({@code tokenizer.ggml.*}), as llama.cpp writes it for
@@ -89,7 +88,7 @@ final class GgufTokenizerLoader {
     Object template = metadata.get("tokenizer.chat_template");
     return new Tokenizer(new Tokenizer.Spec(source, Tokenizer.Alphabet.BYTE_LEVEL, tokens,
         new BpeMerges(left, right, merged), added, TextNormalizer.IDENTITY,
-        List.of(Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS)), false, false, false, -1, false,
+        List.of(PieceSplitter.of(regex)), false, false, false, -1, false,
         prefix, new int[0], bos, eos, extraEos, template == null ? null : template.toString()));
   }
 

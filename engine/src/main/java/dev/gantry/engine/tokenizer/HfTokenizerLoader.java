@@ -126,7 +126,7 @@ final class HfTokenizerLoader {
     // Normalizer and pre-tokenizer.
     List<TextNormalizer> norm = new ArrayList<>();
     parseNormalizer(root.path("normalizer"), file, "normalizer", norm);
-    List<Pattern> splits = new ArrayList<>();
+    List<PieceSplitter> splits = new ArrayList<>();
     boolean[] byteLevel = {false};
     boolean[] addPrefixSpace = {false};
     parsePreTokenizer(root.path("pre_tokenizer"), file, "pre_tokenizer", splits, norm, byteLevel, addPrefixSpace);
@@ -265,7 +265,7 @@ final class HfTokenizerLoader {
     }
   }
 
-  private static void parsePreTokenizer(JsonNode node, String file, String path, List<Pattern> splits,
+  private static void parsePreTokenizer(JsonNode node, String file, String path, List<PieceSplitter> splits,
       List<TextNormalizer> norm, boolean[] byteLevel, boolean[] addPrefixSpace) {
     if (node.isMissingNode() || node.isNull()) {
       return;
@@ -297,7 +297,7 @@ final class HfTokenizerLoader {
         if (p.path("Regex").isTextual()) {
           splits.add(compile(p.path("Regex").asText(), file, path));
         } else if (p.path("String").isTextual()) {
-          splits.add(Pattern.compile(Pattern.quote(p.path("String").asText())));
+          splits.add(new PieceSplitter.RegexSplitter(Pattern.compile(Pattern.quote(p.path("String").asText()))));
         } else {
           throw new TokenizerException(file + ": " + path + ".pattern must be {\"Regex\": ...} or {\"String\": ...}, got "
               + p);
@@ -312,7 +312,7 @@ final class HfTokenizerLoader {
         }
         if (node.path("split").asBoolean(true)) {
           String r = Pattern.quote(replacement);
-          splits.add(Pattern.compile(r + "[^" + r + "]*|[^" + r + "]+"));
+          splits.add(new PieceSplitter.RegexSplitter(Pattern.compile(r + "[^" + r + "]*|[^" + r + "]+")));
         }
       }
       default -> throw new TokenizerException(file + ": " + path + ".type '" + type
@@ -320,10 +320,9 @@ final class HfTokenizerLoader {
     }
   }
 
-  private static Pattern compile(String regex, String file, String path) {
+  private static PieceSplitter compile(String regex, String file, String path) {
     try {
-      // HF tokenizers (Oniguruma) treat \s, \w and case folding as Unicode-aware.
-      return Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
+      return PieceSplitter.of(regex);
     } catch (PatternSyntaxException e) {
       throw new TokenizerException(file + ": " + path + " regex /" + regex + "/ does not compile: "
           + e.getDescription(), e);

@@ -13,8 +13,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A BPE tokenizer as Hugging Face tokenizers runs it for Llama-family models: added/special
@@ -47,7 +45,7 @@ public final class Tokenizer {
       BpeMerges merges,
       List<AddedToken> addedTokens,
       TextNormalizer normalizer,
-      List<Pattern> splitPatterns,
+      List<PieceSplitter> splitters,
       boolean addPrefixSpace,
       boolean ignoreMerges,
       boolean byteFallback,
@@ -69,7 +67,7 @@ public final class Tokenizer {
   private final BpeMerges merges;
   private final AddedTokenMatcher addedTokens;
   private final TextNormalizer normalizer;
-  private final List<Pattern> splitPatterns;
+  private final List<PieceSplitter> splitters;
   private final boolean addPrefixSpace;
   private final boolean ignoreMerges;
   private final boolean byteFallback;
@@ -92,7 +90,7 @@ public final class Tokenizer {
     this.tokens = spec.tokens().clone();
     this.merges = spec.merges();
     this.normalizer = spec.normalizer();
-    this.splitPatterns = List.copyOf(spec.splitPatterns());
+    this.splitters = List.copyOf(spec.splitters());
     this.addPrefixSpace = spec.addPrefixSpace();
     this.ignoreMerges = spec.ignoreMerges();
     this.byteFallback = spec.byteFallback();
@@ -252,32 +250,14 @@ public final class Tokenizer {
       s = " " + s;
     }
     List<String> pieces = List.of(s);
-    for (Pattern p : splitPatterns) {
-      List<String> next = new ArrayList<>();
+    for (PieceSplitter splitter : splitters) {
+      List<String> next = new ArrayList<>(pieces.size() * 8 + 4);
       for (String piece : pieces) {
-        split(p, piece, next);
+        splitter.split(piece, next);
       }
       pieces = next;
     }
     return pieces;
-  }
-
-  /** HF "Isolated" split: every match and every gap between matches becomes a piece. */
-  private static void split(Pattern pattern, String text, List<String> out) {
-    Matcher m = pattern.matcher(text);
-    int last = 0;
-    while (m.find()) {
-      if (m.start() > last) {
-        out.add(text.substring(last, m.start()));
-      }
-      if (m.end() > m.start()) {
-        out.add(m.group());
-      }
-      last = m.end();
-    }
-    if (last < text.length()) {
-      out.add(text.substring(last));
-    }
   }
 
   private void encodePiece(String piece, IntList out) {

@@ -134,13 +134,14 @@ public final class TokenizerFixtures {
 
   /** tokenizer.json content for a byte-level BPE: 256 byte tokens, learned merges, specials. */
   static ObjectNode byteLevel(Options o) {
-    return BUILT.computeIfAbsent(o, TokenizerFixtures::buildByteLevel).deepCopy();
+    return BUILT.computeIfAbsent(o, k -> buildByteLevel(k, CORPUS)).deepCopy();
   }
 
   private static final Map<Options, ObjectNode> BUILT = new java.util.concurrent.ConcurrentHashMap<>();
 
-  private static ObjectNode buildByteLevel(Options o) {
-    List<String[]> merges = learnMerges(CORPUS, o.regex(), o.numMerges());
+  /** Like {@link #byteLevel(Options)} with merges learned from another corpus. */
+  static ObjectNode buildByteLevel(Options o, String corpus) {
+    List<String[]> merges = learnMerges(corpus, o.regex(), o.numMerges());
     ObjectNode root = JSON.createObjectNode();
     root.put("version", "1.0");
     ArrayNode added = root.putArray("added_tokens");
