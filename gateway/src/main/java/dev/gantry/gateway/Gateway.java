@@ -124,7 +124,9 @@ public final class Gateway implements AutoCloseable {
 
     private void readiness(ServerRequest req, ServerResponse res) {
         boolean upstream = router.anyAvailable();
-        boolean ledgerOk = ledger.writable();
+        // With fail_closed limits and Redis down every request would get 503: not ready.
+        boolean limitsOk = limitStore.available() || !(limitStore instanceof RedisLimitStore r && r.failClosed());
+        boolean ledgerOk = ledger.writable() && limitsOk;
         ObjectNode out = ApiError.JSON.createObjectNode();
         out.put("status", upstream && ledgerOk ? "healthy" : "unhealthy");
         out.put("config_loaded", true);
@@ -133,7 +135,7 @@ public final class Gateway implements AutoCloseable {
         out.put("db", ledger.databaseUp() ? "connected" : "down, spooling");
         out.put("ledger_queue_depth", ledger.queueDepth());
         out.put("ledger_spooled_records", ledger.spooled());
-        out.put("limits", config.router().redis().isPresent() ? "redis" : "in-memory");
+        out.put("limits", limitStore.describe());
         json(res, upstream && ledgerOk ? 200 : 503, out.toString());
     }
 

@@ -46,6 +46,15 @@ final class Limits {
         /** Gives back the parallel slots and corrects the TPM reservation made in {@code window}. */
         void release(List<Limit> limits, long window, long reservedTokens, long actualTokens);
 
+        /** False when the shared store cannot be reached (readiness reports it). */
+        default boolean available() {
+            return true;
+        }
+
+        default String describe() {
+            return "in-memory";
+        }
+
         @Override
         default void close() {}
     }

@@ -115,12 +115,33 @@ final class RedisLimitStore implements Limits.LimitStore {
                 // Commands while disconnected fail at once instead of queueing: limits must not stall requests.
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
+                .socketOptions(io.lettuce.core.SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).build())
                 .build());
-        try {
-            connection(); // connect now so the first request does not pay for it; later calls retry
-        } catch (RuntimeException e) {
-            LOG.warning("Redis " + settings.host() + ":" + settings.port() + " not reachable at start-up: " + e.getMessage());
-        }
+        // Connect in the background so the first request does not pay for it; later calls retry.
+        Thread.ofVirtual().name("gateway-redis-connect").start(() -> {
+            try {
+                connection();
+            } catch (RuntimeException e) {
+                LOG.warning("Redis " + settings.host() + ":" + settings.port() + " not reachable at start-up: " + e.getMessage());
+            }
+        });
+    }
+
+    /** True while the connection to Redis is up. */
+    @Override
+    public boolean available() {
+        var c = connection;
+        return c != null && c.isOpen();
+    }
+
+    @Override
+    public String describe() {
+        return "redis " + settings.host() + ":" + settings.port() + (available() ? " connected" : " unreachable")
+                + " (" + settings.failureMode().name().toLowerCase() + ")";
+    }
+
+    boolean failClosed() {
+        return settings.failureMode() == FailureMode.FAIL_CLOSED;
     }
 
     private StatefulRedisConnection<String, String> connection() {

@@ -53,6 +53,14 @@ class RedisLimitsTest {
                   master_key: os.environ/TEST_MASTER_KEY
                 """.formatted(stub.apiBase(), deploymentLimits, redisPort, mode), dataDir);
         gateways.add(h);
+        long deadline = System.currentTimeMillis() + 20_000;
+        try {
+            while (!h.get("/health/readiness", null).body().contains(" connected (") && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         return h;
     }
 
@@ -132,6 +140,7 @@ class RedisLimitsTest {
         assertThat(Harness.json(res.body()).path("error").path("code").asText()).isEqualTo("rate_limiter_unavailable");
         assertThat(res.body()).contains("fail_closed");
         assertThat(stub.requests.get()).isEqualTo(1);
+        assertThat(a.get("/health/readiness", null).statusCode()).as("fail_closed without Redis is not ready").isEqualTo(503);
         redis = new RedisServer(redisPort);
         redis.start();
         long deadline = System.currentTimeMillis() + 15_000;
