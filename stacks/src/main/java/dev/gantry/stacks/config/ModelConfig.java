@@ -1,0 +1,97 @@
+package dev.gantry.stacks.config;
+
+import java.util.Objects;
+
+/**
+ * One served model after layering (built-in defaults &lt; {@code gantry:modelDefaults} &lt;
+ * {@code models/<file>.yaml} &lt; the stack's {@code gantry:models[i]} entry).
+ *
+ * @param name         served model name (label {@code gantry.dev/model})
+ * @param file         model file stem under {@code stacks/models/}
+ * @param source       e.g. {@code hf://meta-llama/Llama-3.1-8B-Instruct}
+ * @param revision     pinned commit sha, or a branch name when unpinned
+ * @param architecture architecture numbers from the model's config.json
+ * @param engine       engine settings
+ * @param gateway      gateway defaults for requests to this model
+ * @param pool         GPU pool the replicas run on
+ * @param minReplicas  autoscaling minimum
+ * @param maxReplicas  autoscaling maximum
+ */
+public record ModelConfig(
+    String name,
+    String file,
+    String source,
+    String revision,
+    Architecture architecture,
+    Engine engine,
+    GatewayDefaults gateway,
+    String pool,
+    int minReplicas,
+    int maxReplicas) {
+
+  public ModelConfig {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(architecture, "architecture");
+    Objects.requireNonNull(engine, "engine");
+    Objects.requireNonNull(gateway, "gateway");
+    Objects.requireNonNull(pool, "pool");
+    if (minReplicas > maxReplicas) {
+      throw new IllegalArgumentException("model " + name + ": minReplicas > maxReplicas");
+    }
+  }
+
+  /** True when the revision is a 40-hex commit sha (reproducible weights). */
+  public boolean pinned() {
+    return revision != null && revision.matches("[0-9a-f]{40}");
+  }
+
+  /**
+   * Architecture numbers (from the model's {@code config.json}).
+   *
+   * @param family                {@code llama}, {@code qwen2} or {@code mistral}
+   * @param parameters            parameter count
+   * @param numLayers             transformer layers
+   * @param hiddenSize            model width
+   * @param numAttentionHeads     query heads
+   * @param numKvHeads            key/value heads (GQA)
+   * @param headDim               dimension of one head
+   * @param vocabSize             vocabulary size
+   * @param maxPositionEmbeddings longest context the model was trained for
+   */
+  public record Architecture(String family, long parameters, int numLayers, int hiddenSize, int numAttentionHeads,
+      int numKvHeads, int headDim, int vocabSize, int maxPositionEmbeddings) {
+    public Architecture {
+      if (numKvHeads <= 0 || numAttentionHeads % numKvHeads != 0) {
+        throw new IllegalArgumentException("numAttentionHeads must be a multiple of numKvHeads");
+      }
+    }
+  }
+
+  /**
+   * Engine settings, named like {@code vllm serve} flags.
+   *
+   * @param dtype                {@code bfloat16}, {@code float16} or {@code float32}
+   * @param quantization         {@code none}, {@code fp8}, {@code int8}, {@code awq}, {@code gptq}, {@code q8_0}, {@code q4_0}
+   * @param maxModelLen          context length served, tokens
+   * @param maxNumSeqs           concurrent sequences per replica
+   * @param maxNumBatchedTokens  token budget of one scheduler step
+   * @param blockSize            KV cache block size, tokens
+   * @param gpuMemoryUtilization fraction of GPU memory the engine may use
+   * @param tensorParallelSize   GPUs one replica shards over
+   * @param enablePrefixCaching  reuse KV blocks of shared prefixes
+   */
+  public record Engine(String dtype, String quantization, int maxModelLen, int maxNumSeqs, int maxNumBatchedTokens,
+      int blockSize, double gpuMemoryUtilization, int tensorParallelSize, boolean enablePrefixCaching) {}
+
+  /**
+   * Defaults the gateway applies to requests for this model, and its limits.
+   *
+   * @param temperature default sampling temperature
+   * @param topP        default nucleus sampling
+   * @param maxTokens   default completion length cap
+   * @param rpm         requests per minute per key
+   * @param tpm         tokens per minute per key
+   */
+  public record GatewayDefaults(double temperature, double topP, int maxTokens, int rpm, int tpm) {}
+}

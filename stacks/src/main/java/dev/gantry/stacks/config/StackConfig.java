@@ -1,0 +1,179 @@
+package dev.gantry.stacks.config;
+
+import dev.gantry.policies.catalog.GpuInstanceType;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The typed, validated configuration of one stack: the {@code gantry:*} keys of
+ * {@code Pulumi.<stack>.yaml} with the served models resolved from {@code models/*.yaml}
+ * (built-in defaults &lt; {@code gantry:modelDefaults} &lt; model file &lt; the stack's entry).
+ * Built only by {@link StackConfigParser}, which names the offending key on any error;
+ * the compact constructors here only guard invariants the parser already checked.
+ *
+ * @param project    Pulumi project name
+ * @param stack      stack name, e.g. {@code aws-prod}
+ * @param cloud      {@code aws} (gcp and azure come later)
+ * @param region     cloud region
+ * @param zones      availability zones, at least two
+ * @param network    VPC layout
+ * @param cluster    Kubernetes cluster and node pools
+ * @param models     served models, resolved
+ * @param gateway    LLM gateway
+ * @param ingress    public entry point
+ * @param storage    model bucket
+ * @param database   gateway PostgreSQL
+ * @param monitoring Prometheus, Grafana, alerts
+ * @param images     container images of engine and gateway
+ * @param onCall     who is paged
+ * @param secrets    which secrets the stack sets
+ * @param tags       extra tags on every cloud resource
+ */
+public record StackConfig(
+    String project,
+    String stack,
+    String cloud,
+    String region,
+    List<String> zones,
+    Network network,
+    Cluster cluster,
+    List<ModelConfig> models,
+    Gateway gateway,
+    Ingress ingress,
+    Storage storage,
+    Database database,
+    Monitoring monitoring,
+    Images images,
+    OnCall onCall,
+    Secrets secrets,
+    Map<String, String> tags) {
+
+  public StackConfig {
+    Objects.requireNonNull(project, "project");
+    Objects.requireNonNull(stack, "stack");
+    Objects.requireNonNull(cloud, "cloud");
+    Objects.requireNonNull(region, "region");
+    zones = List.copyOf(zones);
+    models = List.copyOf(models);
+    tags = new TreeMap<>(tags);
+    if (zones.size() < 2) {
+      throw new IllegalArgumentException("zones: need at least 2, got " + zones);
+    }
+  }
+
+  /** The GPU pool of that name. */
+  public Optional<GpuPool> gpuPool(String name) {
+    return cluster.gpuPools().stream().filter(p -> p.name().equals(name)).findFirst();
+  }
+
+  /** Resource name prefix: {@code gantry-<stack>}. */
+  public String namePrefix() {
+    return "gantry-" + stack;
+  }
+
+  /** @param vpcCidr VPC CIDR block, prefix 16..20 */
+  public record Network(String vpcCidr) {}
+
+  /**
+   * @param name              EKS cluster name
+   * @param kubernetesVersion e.g. {@code 1.31}
+   * @param endpointPublic    API endpoint reachable from the allow-list (else private only)
+   * @param publicAccessCidrs allow-list of the public endpoint
+   * @param logRetentionDays  control-plane log retention
+   * @param systemPool        pool for add-ons, gateway and monitoring
+   * @param gpuPools          GPU pools, at least one
+   */
+  public record Cluster(String name, String kubernetesVersion, boolean endpointPublic, List<String> publicAccessCidrs,
+      int logRetentionDays, NodePool systemPool, List<GpuPool> gpuPools) {
+    public Cluster {
+      publicAccessCidrs = List.copyOf(publicAccessCidrs);
+      gpuPools = List.copyOf(gpuPools);
+      Objects.requireNonNull(systemPool, "systemPool");
+    }
+  }
+
+  /** A CPU node pool. */
+  public record NodePool(String instanceType, int minNodes, int maxNodes, int desiredNodes, int diskSizeGiB) {}
+
+  /**
+   * A GPU node pool.
+   *
+   * @param name         pool name (node label {@code gantry.dev/pool})
+   * @param instanceType the catalog entry of its instance type
+   * @param amiType      EKS GPU AMI type
+   * @param minNodes     autoscaling minimum
+   * @param maxNodes     autoscaling maximum
+   * @param desiredNodes initial size
+   * @param spot         spot capacity
+   * @param diskSizeGiB  root volume
+   */
+  public record GpuPool(String name, GpuInstanceType instanceType, String amiType, int minNodes, int maxNodes,
+      int desiredNodes, boolean spot, int diskSizeGiB) {
+    public GpuPool {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(instanceType, "instanceType");
+      if (minNodes > desiredNodes || desiredNodes > maxNodes) {
+        throw new IllegalArgumentException("pool " + name + ": need minNodes <= desiredNodes <= maxNodes");
+      }
+    }
+  }
+
+  /**
+   * @param replicas    gateway replicas (at least 2 for availability)
+   * @param authEnabled virtual keys required on every request
+   * @param routing     {@code simple-shuffle}, {@code least-busy} or {@code engine-aware}
+   */
+  public record Gateway(int replicas, boolean authEnabled, String routing) {}
+
+  /**
+   * @param host           public host name of the gateway
+   * @param tlsIssuerEmail ACME account e-mail for cert-manager's Let's Encrypt issuer
+   * @param acmeStaging    use Let's Encrypt staging (test stacks)
+   * @param rateLimitRps   per-client requests per second at the ingress
+   */
+  public record Ingress(String host, String tlsIssuerEmail, boolean acmeStaging, int rateLimitRps) {}
+
+  /**
+   * @param bucketName   exact bucket name, or null for a generated one
+   * @param forceDestroy allow destroying a non-empty bucket
+   */
+  public record Storage(String bucketName, boolean forceDestroy) {}
+
+  /** Gateway PostgreSQL settings; see {@code dev.gantry.infra.aws.Database.Args}. */
+  public record Database(String engineVersion, String instanceClass, int allocatedStorageGiB,
+      int maxAllocatedStorageGiB, int backupRetentionDays, boolean multiAz, boolean deletionProtection) {}
+
+  /**
+   * @param enabled       install kube-prometheus-stack, ServiceMonitors and alerts
+   * @param retentionDays Prometheus retention
+   * @param grafana       install Grafana with the serving dashboards
+   */
+  public record Monitoring(boolean enabled, int retentionDays, boolean grafana) {}
+
+  /**
+   * @param registry {@code ecr} (the stack's own repositories) or a registry host/path prefix
+   * @param tag      image tag of engine and gateway
+   */
+  public record Images(String registry, String tag) {
+    public boolean usesEcr() {
+      return "ecr".equals(registry);
+    }
+  }
+
+  /**
+   * @param team             owning team
+   * @param slackChannel     alert channel
+   * @param pagerDutyService PagerDuty service, or null
+   */
+  public record OnCall(String team, String slackChannel, String pagerDutyService) {}
+
+  /**
+   * @param gatewayMasterKey   {@code gantry:gatewayMasterKey} is set (as a secret)
+   * @param hfToken            {@code gantry:hfToken} is set (as a secret)
+   * @param recoveryWindowDays days a deleted secret stays recoverable
+   */
+  public record Secrets(boolean gatewayMasterKey, boolean hfToken, int recoveryWindowDays) {}
+}
