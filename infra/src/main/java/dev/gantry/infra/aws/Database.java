@@ -12,6 +12,8 @@ import com.pulumi.aws.rds.SubnetGroupArgs;
 import com.pulumi.core.Output;
 import com.pulumi.resources.ComponentResourceOptions;
 import dev.gantry.infra.GantryComponent;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,14 +22,16 @@ import java.util.Objects;
  * The gateway's PostgreSQL ({@code gantry:aws:Database}): an RDS instance in the private
  * subnets, reachable only from the cluster's security group, storage encrypted with its own
  * KMS key, automated backups kept at least {@value #MIN_BACKUP_DAYS} days, deletion
- * protection on and a final snapshot on delete. The master password is generated and
- * rotated by RDS in Secrets Manager ({@code manageMasterUserPassword}), so it never passes
- * through Pulumi config or state.
+ * protection on and a final snapshot on delete. The master password is a Pulumi secret
+ * from stack config: the gateway needs a complete connection URL in the secret store, which
+ * an RDS-managed password ({@code manageMasterUserPassword}) would not give it.
  */
 public final class Database extends GantryComponent {
   public static final int MIN_BACKUP_DAYS = 7;
   public static final int MAX_BACKUP_DAYS = 35;
   public static final int PORT = 5432;
+  public static final String USER = "gantry";
+  public static final String DATABASE = "gantry";
 
   /**
    * @param identifier             RDS instance identifier
@@ -41,12 +45,13 @@ public final class Database extends GantryComponent {
    * @param vpcId                  VPC of the database
    * @param subnetIds              private subnets (at least two zones)
    * @param clientSecurityGroupId  the only security group allowed to connect (the cluster's)
+   * @param masterPassword         password of the {@value #USER} user (a Pulumi secret)
    * @param tags                   tags on every resource
    */
   public record Args(String identifier, String engineVersion, String instanceClass, int allocatedStorageGiB,
       int maxAllocatedStorageGiB, int backupRetentionDays, boolean multiAz, boolean deletionProtection,
       Output<String> vpcId, Output<List<String>> subnetIds, Output<String> clientSecurityGroupId,
-      Map<String, String> tags) {
+      Output<String> masterPassword, Map<String, String> tags) {
     public Args {
       Objects.requireNonNull(identifier, "identifier");
       Objects.requireNonNull(engineVersion, "engineVersion");
@@ -54,6 +59,7 @@ public final class Database extends GantryComponent {
       Objects.requireNonNull(vpcId, "vpcId");
       Objects.requireNonNull(subnetIds, "subnetIds");
       Objects.requireNonNull(clientSecurityGroupId, "clientSecurityGroupId");
+      Objects.requireNonNull(masterPassword, "masterPassword");
       tags = Map.copyOf(tags == null ? Map.of() : tags);
       if (backupRetentionDays < MIN_BACKUP_DAYS || backupRetentionDays > MAX_BACKUP_DAYS) {
         throw new IllegalArgumentException("Backup retention of " + backupRetentionDays + " days must be within ["
@@ -68,7 +74,7 @@ public final class Database extends GantryComponent {
 
   private final Output<String> address;
   private final Output<Integer> port;
-  private final Output<String> masterUserSecretArn;
+  private final Output<String> connectionUrl;
 
   public Database(String name, Args args, ComponentResourceOptions options) {
     super("aws", "Database", name, options);
@@ -106,9 +112,9 @@ public final class Database extends GantryComponent {
         .storageType("gp3")
         .storageEncrypted(true)
         .kmsKeyId(key.arn())
-        .dbName("gantry")
-        .username("gantry")
-        .manageMasterUserPassword(true)
+        .dbName(DATABASE)
+        .username(USER)
+        .password(args.masterPassword().asSecret())
         .port(PORT)
         .dbSubnetGroupName(subnets.name())
         .vpcSecurityGroupIds(firewall.id().applyValue(List::of))
@@ -129,11 +135,11 @@ public final class Database extends GantryComponent {
         .build(), child());
     this.address = db.address();
     this.port = db.port();
-    this.masterUserSecretArn = db.masterUserSecrets().applyValue(secrets -> secrets.stream()
-        .flatMap(s -> s.secretArn().stream())
-        .findFirst()
-        .orElse(""));
-    registerOutputs(Map.of("address", address, "port", port, "masterUserSecretArn", masterUserSecretArn));
+    this.connectionUrl = Output.tuple(address, port, args.masterPassword())
+        .applyValue(t -> "postgresql://" + USER + ":" + URLEncoder.encode(t.t3, StandardCharsets.UTF_8) + "@" + t.t1 + ":" + t.t2
+            + "/" + DATABASE + "?sslmode=require")
+        .asSecret();
+    registerOutputs(Map.of("address", address, "port", port));
   }
 
   public Output<String> address() {
@@ -144,13 +150,8 @@ public final class Database extends GantryComponent {
     return port;
   }
 
-  /** JDBC URL of the gateway database (credentials come from {@link #masterUserSecretArn()}). */
-  public Output<String> jdbcUrl() {
-    return Output.tuple(address, port).applyValue(t -> "jdbc:postgresql://" + t.t1 + ":" + t.t2 + "/gantry?sslmode=require");
-  }
-
-  /** ARN of the RDS-managed secret holding the master user's credentials. */
-  public Output<String> masterUserSecretArn() {
-    return masterUserSecretArn;
+  /** {@code postgresql://gantry:<password>@<address>:5432/gantry?sslmode=require}, a secret. */
+  public Output<String> connectionUrl() {
+    return connectionUrl;
   }
 }

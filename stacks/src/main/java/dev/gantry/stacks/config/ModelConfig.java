@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param pool         GPU pool the replicas run on
  * @param minReplicas  autoscaling minimum
  * @param maxReplicas  autoscaling maximum
+ * @param targetQueueDepth waiting requests per replica the autoscaler aims for
  */
 public record ModelConfig(
     String name,
@@ -27,7 +28,8 @@ public record ModelConfig(
     GatewayDefaults gateway,
     String pool,
     int minReplicas,
-    int maxReplicas) {
+    int maxReplicas,
+    int targetQueueDepth) {
 
   public ModelConfig {
     Objects.requireNonNull(name, "name");
@@ -39,6 +41,21 @@ public record ModelConfig(
     if (minReplicas > maxReplicas) {
       throw new IllegalArgumentException("model " + name + ": minReplicas > maxReplicas");
     }
+  }
+
+  /** A DNS-label form of the name for Kubernetes objects: dots become dashes. */
+  public String kubernetesName() {
+    return name.replace('.', '-');
+  }
+
+  /** Bytes of the weights as served: parameters times bytes per parameter of the dtype or quantization. */
+  public long weightBytes() {
+    double bytesPerParameter = switch (engine.quantization()) {
+      case "fp8", "int8", "q8_0" -> 1.0;
+      case "awq", "gptq", "q4_0" -> 0.5;
+      default -> engine.dtype().equals("float32") ? 4.0 : 2.0;
+    };
+    return (long) Math.ceil(architecture.parameters() * bytesPerParameter);
   }
 
   /** True when the revision is a 40-hex commit sha (reproducible weights). */

@@ -122,11 +122,17 @@ public record StackConfig(
   }
 
   /**
-   * @param replicas    gateway replicas (at least 2 for availability)
+   * @param replicas    gateway replicas, also the autoscaling minimum (at least 2 for availability)
+   * @param maxReplicas autoscaling maximum
    * @param authEnabled virtual keys required on every request
    * @param routing     {@code simple-shuffle}, {@code least-busy} or {@code engine-aware}
+   * @param cpu         CPU of one replica, a Kubernetes quantity
+   * @param memory      memory of one replica, a Kubernetes quantity
+   * @param defaultRpm  default requests per minute per model deployment
+   * @param defaultTpm  default tokens per minute per model deployment
    */
-  public record Gateway(int replicas, boolean authEnabled, String routing) {}
+  public record Gateway(int replicas, int maxReplicas, boolean authEnabled, String routing, String cpu, String memory,
+      int defaultRpm, int defaultTpm) {}
 
   /**
    * @param host           public host name of the gateway
@@ -137,7 +143,7 @@ public record StackConfig(
   public record Ingress(String host, String tlsIssuerEmail, boolean acmeStaging, int rateLimitRps) {}
 
   /**
-   * @param bucketName   exact bucket name, or null for a generated one
+   * @param bucketName   bucket name (S3 names are global: the default includes cluster and region)
    * @param forceDestroy allow destroying a non-empty bucket
    */
   public record Storage(String bucketName, boolean forceDestroy) {}
@@ -147,21 +153,27 @@ public record StackConfig(
       int maxAllocatedStorageGiB, int backupRetentionDays, boolean multiAz, boolean deletionProtection) {}
 
   /**
-   * @param enabled       install kube-prometheus-stack, ServiceMonitors and alerts
-   * @param retentionDays Prometheus retention
-   * @param grafana       install Grafana with the serving dashboards
+   * Prometheus and the serving alerts' thresholds.
+   *
+   * @param retentionDays         Prometheus retention
+   * @param storageGiB            Prometheus volume
+   * @param p99E2eLatencySeconds  alert above this p99 end-to-end latency
+   * @param p99TtftSeconds        alert above this p99 time to first token
+   * @param queueDepthThreshold   alert when a model's waiting requests stay above this
+   * @param preemptionsPerSecond  alert above this preemption rate
    */
-  public record Monitoring(boolean enabled, int retentionDays, boolean grafana) {}
+  public record Monitoring(int retentionDays, int storageGiB, double p99E2eLatencySeconds, double p99TtftSeconds,
+      int queueDepthThreshold, double preemptionsPerSecond) {}
 
   /**
-   * @param registry {@code ecr} (the stack's own repositories) or a registry host/path prefix
-   * @param tag      image tag of engine and gateway
+   * Container images. References carry a version tag or a digest, never {@code latest}.
+   *
+   * @param createRepositories create ECR repositories {@code gantry/engine} and {@code gantry/gateway}
+   * @param engine             engine image reference
+   * @param gateway            gateway image reference
+   * @param modelDownloader    rclone image of the weight-download init container
    */
-  public record Images(String registry, String tag) {
-    public boolean usesEcr() {
-      return "ecr".equals(registry);
-    }
-  }
+  public record Images(boolean createRepositories, String engine, String gateway, String modelDownloader) {}
 
   /**
    * @param team             owning team
@@ -173,7 +185,11 @@ public record StackConfig(
   /**
    * @param gatewayMasterKey   {@code gantry:gatewayMasterKey} is set (as a secret)
    * @param hfToken            {@code gantry:hfToken} is set (as a secret)
+   * @param databasePassword   {@code gantry:databasePassword} is set (as a secret)
+   * @param grafanaAdminPassword {@code gantry:grafanaAdminPassword} is set (as a secret); else the
+   *                           secret is created empty for an operator to fill
    * @param recoveryWindowDays days a deleted secret stays recoverable
    */
-  public record Secrets(boolean gatewayMasterKey, boolean hfToken, int recoveryWindowDays) {}
+  public record Secrets(boolean gatewayMasterKey, boolean hfToken, boolean databasePassword,
+      boolean grafanaAdminPassword, int recoveryWindowDays) {}
 }

@@ -32,7 +32,8 @@ import java.util.stream.Stream;
  */
 public final class StackConfigParser {
   /** Config keys that must be Pulumi secrets. */
-  public static final List<String> SECRET_KEYS = List.of("gantry:gatewayMasterKey", "gantry:hfToken");
+  public static final List<String> SECRET_KEYS = List.of("gantry:gatewayMasterKey", "gantry:hfToken", "gantry:databasePassword",
+      "gantry:grafanaAdminPassword");
   public static final List<String> CLOUDS = List.of("aws");
   public static final List<String> DTYPES = List.of("bfloat16", "float16", "float32");
   public static final List<String> QUANTIZATIONS = List.of("none", "fp8", "int8", "awq", "gptq", "q8_0", "q4_0");
@@ -44,7 +45,7 @@ public final class StackConfigParser {
   private static final Pattern HOST = Pattern.compile("([a-z0-9]([-a-z0-9]*[a-z0-9])?\\.)+[a-z]{2,}");
   private static final Pattern K8S_VERSION = Pattern.compile("1\\.(2[89]|3[0-9])");
   /** Keys of a stack's model entry that are about the deployment, not overrides of the model file. */
-  private static final List<String> ENTRY_KEYS = List.of("model", "name", "pool", "minReplicas", "maxReplicas");
+  private static final List<String> ENTRY_KEYS = List.of("model", "name", "pool", "minReplicas", "maxReplicas", "targetQueueDepth");
   private static final List<String> MODEL_KEYS = List.of("name", "description", "source", "revision", "architecture", "engine", "gateway");
 
   /** Built-in model defaults: the lowest layer. Values follow vLLM's defaults where it has one. */
@@ -109,13 +110,17 @@ public final class StackConfigParser {
     List<ModelConfig> models = models(root, defaults, cluster);
     var gateway = gateway(root.section("gateway"));
     var ingress = ingress(root.section("ingress"));
-    var storage = storage(root.section("storage"));
+    var storage = storage(root.section("storage"), cluster.name(), region);
     var database = database(root.section("database"));
     var monitoring = monitoring(root.section("monitoring"));
     var images = images(root.section("images"));
     var onCall = onCall(root.section("onCall"));
-    var secrets = new StackConfig.Secrets(root.has("gatewayMasterKey"), root.has("hfToken"),
-        root.integer("secretRecoveryWindowDays", 7, 7, 30));
+    var secrets = new StackConfig.Secrets(root.has("gatewayMasterKey"), root.has("hfToken"), root.has("databasePassword"),
+        root.has("grafanaAdminPassword"), root.integer("secretRecoveryWindowDays", 7, 7, 30));
+    if (!secrets.databasePassword()) {
+      throw root.error("databasePassword", "is required: the gateway's PostgreSQL master password; set it with "
+          + "'pulumi config set --secret gantry:databasePassword \"$(openssl rand -hex 24)\"'");
+    }
     if (gateway.authEnabled() && !secrets.gatewayMasterKey()) {
       throw root.error("gatewayMasterKey", "is required when gantry:gateway.authEnabled is true; set it with "
           + "'pulumi config set --secret gantry:gatewayMasterKey <key>' or set gantry:gateway.authEnabled to false");
@@ -365,7 +370,7 @@ public final class StackConfigParser {
           + gpuPool.instanceType().gpuCount() + " GPU(s) per node of pool '" + pool + "' (" + gpuPool.instanceType().name()
           + "); use at most " + gpuPool.instanceType().gpuCount() + " or a pool with more GPUs per node");
     }
-    int minReplicas = entry.integer("minReplicas", 1, 0, 1000);
+    int minReplicas = entry.integer("minReplicas", 1, 1, 1000);
     int maxReplicas = entry.integer("maxReplicas", Math.max(1, minReplicas), 1, 1000);
     if (minReplicas > maxReplicas) {
       throw entry.invalid("minReplicas", "is greater than maxReplicas (" + maxReplicas + ")");
@@ -373,7 +378,7 @@ public final class StackConfigParser {
     return new ModelConfig(name, file, source, revision,
         new ModelConfig.Architecture(family, parameters, layers, hidden, heads, kvHeads, headDim, vocab, maxPositions),
         new ModelConfig.Engine(dtype, quantization, maxModelLen, maxNumSeqs, maxBatched, blockSize, gpuMem, tp, prefixCaching),
-        gatewayDefaults, pool, minReplicas, maxReplicas);
+        gatewayDefaults, pool, minReplicas, maxReplicas, entry.integer("targetQueueDepth", 5, 1, 10_000));
   }
 
   private JsonNode readModelFile(Section entry, String file) {
@@ -452,10 +457,27 @@ public final class StackConfigParser {
   // ---- the rest -----------------------------------------------------------------------
 
   private static StackConfig.Gateway gateway(Section s) {
-    var g = new StackConfig.Gateway(s.integer("replicas", 2, 1, 100), s.bool("authEnabled", true),
-        s.oneOf("routing", "engine-aware", ROUTING));
+    int replicas = s.integer("replicas", 2, 1, 100);
+    if (replicas < 2) {
+      throw s.invalid("replicas", "must be at least 2 so a rollout or a node drain never takes the only gateway away");
+    }
+    int maxReplicas = s.integer("maxReplicas", replicas * 3, 1, 1000);
+    if (maxReplicas < replicas) {
+      throw s.invalid("maxReplicas", "is below replicas (" + replicas + "); raise maxReplicas");
+    }
+    var g = new StackConfig.Gateway(replicas, maxReplicas, s.bool("authEnabled", true),
+        s.oneOf("routing", "engine-aware", ROUTING), quantity(s, "cpu", "2"), quantity(s, "memory", "2Gi"),
+        s.integer("defaultRpm", 600, 1, 100_000_000), s.integer("defaultTpm", 200_000, 1, 2_000_000_000));
     s.finish();
     return g;
+  }
+
+  private static String quantity(Section s, String field, String fallback) {
+    String v = s.string(field, fallback);
+    if (!v.matches("[0-9]+(\\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?")) {
+      throw s.invalid(field, "is not a Kubernetes quantity like '2', '500m' or '4Gi'");
+    }
+    return v;
   }
 
   private static StackConfig.Ingress ingress(Section s) {
@@ -472,9 +494,9 @@ public final class StackConfigParser {
     return i;
   }
 
-  private static StackConfig.Storage storage(Section s) {
-    String bucket = s.string("bucketName", null);
-    if (bucket != null && !bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+  private static StackConfig.Storage storage(Section s, String clusterName, String region) {
+    String bucket = s.string("bucketName", (clusterName + "-models-" + region).toLowerCase(java.util.Locale.ROOT));
+    if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
       throw s.invalid("bucketName", "is not a valid S3 bucket name (3-63 lower-case letters, digits, '.', '-')");
     }
     var st = new StackConfig.Storage(bucket, s.bool("forceDestroy", false));
@@ -508,26 +530,40 @@ public final class StackConfigParser {
   }
 
   private static StackConfig.Monitoring monitoring(Section s) {
-    var m = new StackConfig.Monitoring(s.bool("enabled", true), s.integer("retentionDays", 15, 1, 3650), s.bool("grafana", true));
+    var m = new StackConfig.Monitoring(s.integer("retentionDays", 15, 1, 3650), s.integer("storageGiB", 100, 1, 65536),
+        s.decimal("p99E2eLatencySeconds", 30, 0.01, 3600), s.decimal("p99TtftSeconds", 2, 0.01, 600),
+        s.integer("queueDepthThreshold", 20, 1, 1_000_000), s.decimal("preemptionsPerSecond", 1, 0, 1e6));
     s.finish();
     return m;
   }
 
   private static StackConfig.Images images(Section s) {
-    String registry = s.string("registry", "ecr");
-    if (!registry.equals("ecr") && !registry.matches("[a-z0-9.-]+(:\\d+)?(/[a-z0-9._-]+)*")) {
-      throw s.invalid("registry", "must be 'ecr' (this stack's ECR repositories) or a registry prefix like 'ghcr.io/acme'");
-    }
-    String tag = s.string("tag", "0.1.0");
-    if (!tag.matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")) {
-      throw s.invalid("tag", "is not a valid image tag");
-    }
-    if (tag.equals("latest")) {
-      throw s.invalid("tag", "is mutable; pin a version tag such as '0.1.0' (ECR repositories here are immutable)");
-    }
-    var i = new StackConfig.Images(registry, tag);
+    var i = new StackConfig.Images(s.bool("createRepositories", true), image(s, "engine"), image(s, "gateway"),
+        image(s, "modelDownloader", "docker.io/rclone/rclone:1.68.2"));
     s.finish();
     return i;
+  }
+
+  private static String image(Section s, String field) {
+    return image(s, field, null);
+  }
+
+  /** An image reference pinned by a version tag or a digest. */
+  private static String image(Section s, String field, String fallback) {
+    String ref = fallback == null ? s.requiredString(field, "registry.example.com/gantry/" + field + ":0.1.0") : s.string(field, fallback);
+    if (!ref.matches("[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?")) {
+      throw s.invalid(field, "is not an image reference like 'registry.example.com/gantry/" + field + ":0.1.0'");
+    }
+    boolean digest = ref.contains("@sha256:");
+    String afterSlash = ref.substring(ref.lastIndexOf('/') + 1);
+    boolean tagged = afterSlash.contains(":");
+    if (!digest && !tagged) {
+      throw s.invalid(field, "has no tag or digest; pin a version such as ':0.1.0' or '@sha256:<digest>'");
+    }
+    if (!digest && afterSlash.endsWith(":latest")) {
+      throw s.invalid(field, "uses the mutable tag 'latest'; pin a version such as ':0.1.0' or a digest");
+    }
+    return ref;
   }
 
   private static StackConfig.OnCall onCall(Section s) {

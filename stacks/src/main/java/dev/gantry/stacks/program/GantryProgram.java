@@ -7,6 +7,7 @@ import com.pulumi.Pulumi;
 import com.pulumi.core.Output;
 import com.pulumi.kubernetes.Provider;
 import com.pulumi.kubernetes.ProviderArgs;
+import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
 import com.pulumi.resources.Resource;
 import dev.gantry.infra.aws.Database;
@@ -16,6 +17,9 @@ import dev.gantry.infra.aws.ModelStorage;
 import dev.gantry.infra.aws.Network;
 import dev.gantry.infra.aws.SecretStore;
 import dev.gantry.infra.aws.ServiceAccountRole;
+import dev.gantry.infra.k8s.NamespaceNames;
+import dev.gantry.infra.k8s.ServingWorkloads;
+import dev.gantry.infra.k8s.WorkloadIdentity;
 import dev.gantry.policies.catalog.GpuCatalog;
 import dev.gantry.policies.graph.ResourceGraph;
 import dev.gantry.stacks.config.StackConfig;
@@ -38,10 +42,13 @@ import java.util.TreeMap;
  * LLM-aware rules read.
  */
 public final class GantryProgram {
-  /** Namespace of engines and gateway; the IRSA roles trust service accounts in it. */
-  public static final String SERVING_NAMESPACE = "gantry";
-  public static final String ENGINE_SERVICE_ACCOUNT = "gantry-engine";
-  public static final String GATEWAY_SERVICE_ACCOUNT = "gantry-gateway";
+  /** Service-account annotation that binds a Kubernetes service account to an IAM role (IRSA). */
+  public static final String IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
+  /**
+   * Service account of the External Secrets operator, as the k8s workloads install it
+   * ({@code dev.gantry.infra.k8s.SecretSync}); its IRSA role may read the gateway secrets.
+   */
+  public static final String SECRET_SYNC_SERVICE_ACCOUNT = "external-secrets";
   static final String FORK_JOIN_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
 
   private final StackConfig config;
@@ -121,31 +128,37 @@ public final class GantryProgram {
         c.storage().forceDestroy(), tags), null);
 
     var gantryConfig = ctx.config("gantry");
-    var secrets = new SecretStore("secrets", new SecretStore.Args("gantry/" + c.stack(),
-        secret(gantryConfig, "gatewayMasterKey", c.secrets().gatewayMasterKey()),
-        secret(gantryConfig, "hfToken", c.secrets().hfToken()),
-        c.secrets().recoveryWindowDays(), tags), null);
-
     var db = c.database();
     var database = new Database("gateway-db", new Database.Args(prefix + "-gateway", db.engineVersion(), db.instanceClass(),
         db.allocatedStorageGiB(), db.maxAllocatedStorageGiB(), db.backupRetentionDays(), db.multiAz(),
-        db.deletionProtection(), network.vpcId(), network.privateSubnetIds(), cluster.clusterSecurityGroupId(), tags), null);
+        db.deletionProtection(), network.vpcId(), network.privateSubnetIds(), cluster.clusterSecurityGroupId(),
+        gantryConfig.requireSecret("databasePassword"), tags), null);
 
-    ImageRegistry registry = c.images().usesEcr()
+    var secrets = new SecretStore("secrets", new SecretStore.Args(secretPrefix(c),
+        secret(gantryConfig, "gatewayMasterKey", c.secrets().gatewayMasterKey()),
+        secret(gantryConfig, "hfToken", c.secrets().hfToken()),
+        Optional.of(database.connectionUrl()),
+        grafanaAdminSecretName(c), secret(gantryConfig, "grafanaAdminPassword", c.secrets().grafanaAdminPassword()),
+        c.secrets().recoveryWindowDays(), tags), null);
+
+    ImageRegistry registry = c.images().createRepositories()
         ? new ImageRegistry("images", new ImageRegistry.Args("gantry", List.of("engine", "gateway"), tags), null)
         : null;
 
+    NamespaceNames namespaces = NamespaceNames.defaults();
     var engineRole = new ServiceAccountRole("engine-irsa", new ServiceAccountRole.Args(prefix + "-engine",
-        cluster.oidcProviderArn(), cluster.oidcIssuerHostPath(), SERVING_NAMESPACE, ENGINE_SERVICE_ACCOUNT, List.of(
+        cluster.oidcProviderArn(), cluster.oidcIssuerHostPath(), namespaces.serving(), ServingWorkloads.ENGINE_SERVICE_ACCOUNT,
+        List.of(
             new ServiceAccountRole.Grant(List.of("s3:ListBucket"), List.of(storage.bucketArn())),
             new ServiceAccountRole.Grant(List.of("s3:GetObject"), List.of(storage.bucketArn().applyValue(a -> a + "/*"))),
-            new ServiceAccountRole.Grant(List.of("kms:Decrypt"), List.of(storage.kmsKeyArn(), secrets.kmsKeyArn())),
-            new ServiceAccountRole.Grant(List.of("secretsmanager:GetSecretValue"), List.of(secrets.arn(SecretStore.HF_TOKEN)))),
+            new ServiceAccountRole.Grant(List.of("kms:Decrypt"), List.of(storage.kmsKeyArn()))),
         tags), null);
-    var gatewayRole = new ServiceAccountRole("gateway-irsa", new ServiceAccountRole.Args(prefix + "-gateway",
-        cluster.oidcProviderArn(), cluster.oidcIssuerHostPath(), SERVING_NAMESPACE, GATEWAY_SERVICE_ACCOUNT, List.of(
-            new ServiceAccountRole.Grant(List.of("secretsmanager:GetSecretValue"),
-                List.of(secrets.arn(SecretStore.GATEWAY_MASTER_KEY), database.masterUserSecretArn())),
+    var secretSyncRole = new ServiceAccountRole("secret-sync-irsa", new ServiceAccountRole.Args(prefix + "-secret-sync",
+        cluster.oidcProviderArn(), cluster.oidcIssuerHostPath(), namespaces.system(), SECRET_SYNC_SERVICE_ACCOUNT,
+        List.of(
+            new ServiceAccountRole.Grant(List.of("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"),
+                List.of(secrets.arn(SecretStore.GATEWAY_MASTER_KEY), secrets.arn(SecretStore.GATEWAY_DATABASE_URL),
+                    secrets.arn(SecretStore.GRAFANA_ADMIN))),
             new ServiceAccountRole.Grant(List.of("kms:Decrypt"), List.of(secrets.kmsKeyArn()))),
         tags), null);
 
@@ -154,6 +167,10 @@ public final class GantryProgram {
         .kubeconfig(cluster.kubeconfig())
         .enableServerSideApply(true)
         .build(), CustomResourceOptions.builder().dependsOn(cluster.nodeGroups().toArray(Resource[]::new)).build());
+    var workloads = new ServingWorkloads("serving", Workloads.args(c, namespaces, secretPrefix(c), grafanaAdminSecretName(c),
+            WorkloadIdentity.of(IRSA_ANNOTATION, engineRole.roleArn()),
+            WorkloadIdentity.of(IRSA_ANNOTATION, secretSyncRole.roleArn())),
+        ComponentResourceOptions.builder().providers(kubernetes).dependsOn(secrets, database).build());
 
     ctx.export(ResourceGraph.SERVING_SPEC_OUTPUT, Output.of(ServingSpecs.toOutputValue(ServingSpecs.of(c))));
     ctx.export("clusterName", cluster.clusterName());
@@ -162,17 +179,22 @@ public final class GantryProgram {
     ctx.export("gatewayUrl", Output.of("https://" + c.ingress().host()));
     ctx.export("databaseAddress", database.address());
     ctx.export("engineRoleArn", engineRole.roleArn());
-    ctx.export("gatewayRoleArn", gatewayRole.roleArn());
+    ctx.export("servingNamespace", Output.of(namespaces.serving()));
+    ctx.export("alerts", Output.of(workloads.monitoring().alertNames()));
     if (registry != null) {
       ctx.export("engineRepository", registry.repositoryUrl("engine"));
       ctx.export("gatewayRepository", registry.repositoryUrl("gateway"));
     }
-    workloads(c, kubernetes);
   }
 
-  /** The Kubernetes workloads on the new cluster. */
-  private void workloads(StackConfig c, Provider kubernetes) {
-    // Wired to dev.gantry.infra.k8s.ServingWorkloads once it lands on main.
+  /** Secrets Manager name of the Grafana admin password: a DNS label, as Grafana's ExternalSecret needs. */
+  static String grafanaAdminSecretName(StackConfig c) {
+    return "gantry-" + c.stack() + "-grafana-admin";
+  }
+
+  /** Secrets Manager name prefix of the stack's secrets. */
+  static String secretPrefix(StackConfig c) {
+    return "gantry/" + c.stack();
   }
 
   private static Optional<Output<String>> secret(com.pulumi.Config config, String key, boolean present) {

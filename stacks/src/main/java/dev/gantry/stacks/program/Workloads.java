@@ -1,0 +1,78 @@
+package dev.gantry.stacks.program;
+
+import dev.gantry.infra.aws.SecretStore;
+import dev.gantry.infra.k8s.EngineSpec;
+import dev.gantry.infra.k8s.GatewaySpec;
+import dev.gantry.infra.k8s.HelmCharts;
+import dev.gantry.infra.k8s.IngressSpec;
+import dev.gantry.infra.k8s.MonitoringSpec;
+import dev.gantry.infra.k8s.NamespaceNames;
+import dev.gantry.infra.k8s.SecretStoreSpec;
+import dev.gantry.infra.k8s.ServingWorkloadsArgs;
+import dev.gantry.infra.k8s.WorkloadIdentity;
+import dev.gantry.policies.catalog.GpuInstanceType;
+import dev.gantry.stacks.config.ModelConfig;
+import dev.gantry.stacks.config.StackConfig;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Maps the typed stack config onto the cloud-neutral workload args of
+ * {@code dev.gantry.infra.k8s.ServingWorkloads}. The few values the stack config does not
+ * state are derived here from the model and the GPU pool, each with its reason.
+ */
+final class Workloads {
+  /** Let's Encrypt staging directory, for test stacks ({@code gantry:ingress.acmeStaging}). */
+  static final String LETS_ENCRYPT_STAGING = "https://acme-staging-v02.api.letsencrypt.org/directory";
+  /**
+   * Share of a node's CPUs and memory one replica may request in proportion to the GPUs it
+   * uses; the rest is left to the kubelet, system daemons, the device plugin and exporters.
+   */
+  static final double NODE_SHARE = 0.75;
+  /** Conservative sustained S3 read rate of one engine pod, for the startup budget. */
+  static final double DOWNLOAD_BYTES_PER_SECOND = 100e6;
+  /** Fixed part of the startup budget: image pull, CUDA init, loading and warming up. */
+  static final int STARTUP_BASE_SECONDS = 300;
+
+  private Workloads() {}
+
+  static ServingWorkloadsArgs args(StackConfig c, NamespaceNames namespaces, String secretPrefix, String grafanaSecret,
+      WorkloadIdentity modelReader, WorkloadIdentity secretReader) {
+    List<EngineSpec> engines = c.models().stream().map(m -> engine(c, m)).toList();
+    var gw = c.gateway();
+    var gateway = new GatewaySpec(c.images().gateway(), gw.replicas(), gw.maxReplicas(), gw.cpu(), gw.memory(),
+        secretPrefix + "/" + SecretStore.GATEWAY_MASTER_KEY, secretPrefix + "/" + SecretStore.GATEWAY_DATABASE_URL,
+        gw.defaultRpm(), gw.defaultTpm(), gw.routing());
+    Map<String, String> loadBalancer = new TreeMap<>();
+    // A Network Load Balancer passes TLS through to ingress-nginx, where cert-manager's certificate lives.
+    loadBalancer.put("service.beta.kubernetes.io/aws-load-balancer-type", "nlb");
+    loadBalancer.put("service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled", "true");
+    var in = c.ingress();
+    var ingress = new IngressSpec(in.host(), in.tlsIssuerEmail(), in.acmeStaging() ? LETS_ENCRYPT_STAGING : null,
+        in.rateLimitRps(), 5, 20, 600, loadBalancer);
+    var mon = c.monitoring();
+    var monitoring = new MonitoringSpec(mon.retentionDays() + "d", mon.storageGiB() + "Gi", mon.p99E2eLatencySeconds(),
+        mon.p99TtftSeconds(), mon.queueDepthThreshold(), mon.preemptionsPerSecond(), grafanaSecret);
+    return new ServingWorkloadsArgs(namespaces, "s3://" + c.storage().bucketName(), c.images().modelDownloader(),
+        modelReader, engines, gateway, ingress, monitoring, new SecretStoreSpec.AwsSecretsManager(c.region(), secretReader),
+        HelmCharts.defaults());
+  }
+
+  static EngineSpec engine(StackConfig c, ModelConfig m) {
+    StackConfig.GpuPool pool = c.gpuPool(m.pool()).orElseThrow();
+    GpuInstanceType node = pool.instanceType();
+    var e = m.engine();
+    double share = (double) e.tensorParallelSize() / node.gpuCount() * NODE_SHARE;
+    int cpu = Math.max(1, (int) Math.floor(node.vcpu() * share));
+    int memoryGiB = Math.max(4, (int) Math.floor(node.memoryGiB() * share));
+    double weightGiB = m.weightBytes() / (double) (1L << 30);
+    // Room for the weights plus tokenizer and config files, and a partial re-download.
+    int cacheGiB = (int) Math.ceil(weightGiB * 1.25) + 2;
+    int startupSeconds = STARTUP_BASE_SECONDS + (int) Math.ceil(m.weightBytes() / DOWNLOAD_BYTES_PER_SECOND);
+    return new EngineSpec(m.kubernetesName(), c.images().engine(), m.source(), m.revision(), m.name(),
+        e.maxModelLen(), e.maxNumSeqs(), e.blockSize(), e.gpuMemoryUtilization(), e.tensorParallelSize(), e.dtype(),
+        e.quantization(), e.enablePrefixCaching(), m.pool(), m.minReplicas(), m.maxReplicas(),
+        Integer.toString(cpu), memoryGiB + "Gi", cacheGiB + "Gi", startupSeconds, m.targetQueueDepth());
+  }
+}
