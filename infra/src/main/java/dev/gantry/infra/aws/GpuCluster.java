@@ -1,6 +1,6 @@
 package dev.gantry.infra.aws;
 
-import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import com.pulumi.aws.cloudwatch.LogGroup;
 import com.pulumi.aws.cloudwatch.LogGroupArgs;
 import com.pulumi.aws.eks.Cluster;
@@ -290,7 +290,7 @@ public final class GpuCluster extends GantryComponent {
         ordered("cluster", clusterName, "user", clusterName))));
     config.put("current-context", clusterName);
     config.put("users", List.of(ordered("name", clusterName, "user", ordered("exec", exec))));
-    return new Gson().toJson(config);
+    return new GsonBuilder().disableHtmlEscaping().create().toJson(config);
   }
 
   // Map.of iterates in a per-JVM random order; the kubeconfig text must be the same every run.
