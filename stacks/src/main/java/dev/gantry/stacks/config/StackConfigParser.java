@@ -223,7 +223,7 @@ public final class StackConfigParser {
       }
       String typeName = p.requiredString("instanceType", "g6.xlarge");
       GpuInstanceType type = catalog.find(cloud, typeName).orElseThrow(() -> p.invalid("instanceType",
-          "is not a known instance type" + catalog.suggest(cloud, typeName).map(t -> "; did you mean '" + t + "'?")
+          "is not a known instance type" + suggestInstanceType(cloud, typeName).map(t -> "; did you mean '" + t + "'?")
               .orElse("; known " + cloud + " GPU instance types: " + catalog.instanceTypes(cloud).stream().map(GpuInstanceType::name).toList())));
       String ami = p.oneOf("amiType", GpuCluster.DEFAULT_GPU_AMI_TYPE, List.copyOf(new TreeSet<>(GpuCluster.GPU_AMI_TYPES)));
       int min = p.integer("minNodes", 0, 0, 1000);
@@ -236,6 +236,20 @@ public final class StackConfigParser {
     }
     s.finish();
     return new StackConfig.Cluster(name, version, endpointPublic, cidrs, logRetention, systemPool, pools);
+  }
+
+  /**
+   * The catalog's closest match, else the one known type the input abbreviates
+   * ({@code p5.48xl} for {@code p5.48xlarge}), which edit distance alone misses.
+   */
+  private java.util.Optional<String> suggestInstanceType(String cloud, String typo) {
+    var close = catalog.suggest(cloud, typo);
+    if (close.isPresent()) {
+      return close;
+    }
+    List<String> prefixed = catalog.instanceTypes(cloud).stream().map(GpuInstanceType::name)
+        .filter(n -> n.startsWith(typo)).toList();
+    return prefixed.size() == 1 ? java.util.Optional.of(prefixed.get(0)) : java.util.Optional.empty();
   }
 
   private static void checkSizes(Section s, int min, int desired, int max) {

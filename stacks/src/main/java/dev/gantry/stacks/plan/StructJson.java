@@ -73,10 +73,14 @@ final class StructJson {
     };
   }
 
-  /** Whole numbers print as integers (Pulumi sends every number as a double). */
+  /**
+   * Whole numbers become integers (Pulumi sends every number as a double), as int when they
+   * fit so a graph read back from JSON compares equal to the one written.
+   */
   private static JsonNode number(double d) {
     if (d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 9.007199254740992E15) {
-      return F.numberNode((long) d);
+      long l = (long) d;
+      return l == (int) l ? F.numberNode((int) l) : F.numberNode(l);
     }
     return F.numberNode(d);
   }
