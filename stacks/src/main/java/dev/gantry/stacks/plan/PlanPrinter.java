@@ -118,7 +118,9 @@ public final class PlanPrinter {
         }
       }
       case "kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet" -> {
-        f.add("replicas " + text(r.input("spec.replicas")));
+        if (!r.input("spec.replicas").isMissingNode()) {
+          f.add("replicas " + text(r.input("spec.replicas")));
+        }
         JsonNode containers = r.input("spec.template.spec.containers");
         if (containers.isArray()) {
           for (JsonNode c : containers) {
