@@ -41,6 +41,8 @@ public final class StackConfigParser {
   public static final List<String> ROUTING = List.of("simple-shuffle", "least-busy", "engine-aware");
   public static final List<Integer> BLOCK_SIZES = List.of(8, 16, 32);
 
+  /** Longest served model name: Kubernetes object names are {@code gantry-engine-<name>} plus suffixes. */
+  public static final int MAX_MODEL_NAME = 40;
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?");
   private static final Pattern HOST = Pattern.compile("([a-z0-9]([-a-z0-9]*[a-z0-9])?\\.)+[a-z]{2,}");
   private static final Pattern K8S_VERSION = Pattern.compile("1\\.(2[89]|3[0-9])");
@@ -303,8 +305,10 @@ public final class StackConfigParser {
     Section m = Section.root(merged, namer, fileKey);
 
     String name = entry.string("name", m.string("name", file));
-    if (!DNS_LABEL.matcher(name).matches() && !name.matches("[a-z0-9]([-.a-z0-9]{0,61}[a-z0-9])?")) {
-      throw entry.invalid("name", "must be lower-case letters, digits, '-' and '.' (a Kubernetes name)");
+    if (name.length() > MAX_MODEL_NAME || !name.matches("[a-z0-9]([-.a-z0-9]*[a-z0-9])?") || name.contains("..")) {
+      throw new StackConfigException((entry.has("name") ? entry.key("name") : m.key("name")) + ": '" + name
+          + "' is not a valid model name; use at most " + MAX_MODEL_NAME
+          + " lower-case letters, digits, '-' and '.', starting and ending with a letter or digit");
     }
     m.string("description", null);
     String source = m.requiredString("source", "hf://meta-llama/Llama-3.1-8B-Instruct");

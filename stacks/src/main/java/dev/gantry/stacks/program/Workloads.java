@@ -70,7 +70,7 @@ final class Workloads {
     // Room for the weights plus tokenizer and config files, and a partial re-download.
     int cacheGiB = (int) Math.ceil(weightGiB * 1.25) + 2;
     int startupSeconds = STARTUP_BASE_SECONDS + (int) Math.ceil(m.weightBytes() / DOWNLOAD_BYTES_PER_SECOND);
-    return new EngineSpec(m.kubernetesName(), c.images().engine(), m.source(), m.revision(), m.name(),
+    return new EngineSpec(m.name(), c.images().engine(), m.source(), m.revision(), m.name(),
         e.maxModelLen(), e.maxNumSeqs(), e.blockSize(), e.gpuMemoryUtilization(), e.tensorParallelSize(), e.dtype(),
         e.quantization(), e.enablePrefixCaching(), m.pool(), m.minReplicas(), m.maxReplicas(),
         Integer.toString(cpu), memoryGiB + "Gi", cacheGiB + "Gi", startupSeconds, m.targetQueueDepth());

@@ -172,6 +172,7 @@ class StackConfigParserTest {
         Arguments.of("gantry:models", "/1/model", "\"llama-3.1-8b-instruct\"",
             "gantry:models[1].name: 'llama-3.1-8b-instruct' is served twice"),
         Arguments.of("gantry:models", "", "[]", "gantry:models: is required: list at least one model"),
+        Arguments.of("gantry:models", "/0/name", "\"Llama_8B\"", "gantry:models[0].name: 'Llama_8B' is not a valid model name"),
         Arguments.of("gantry:modelDefaults", "/engine/enablePrefixCaching", "\"maybe\"",
             "gantry:modelDefaults.engine.enablePrefixCaching: 'maybe' must be true or false"),
         Arguments.of("gantry:database", "/backupRetentionDays", "3",

@@ -75,6 +75,14 @@ class PlannerTest {
   }
 
   @Test
+  void plan_engineDeployments_carryTheServedModelNameAsLabel() {
+    // Rules match engines to servingSpec models through this label.
+    assertThat(graph.ofType("kubernetes:apps/v1:Deployment"))
+        .extracting(d -> d.input("spec.template.metadata.labels").path("gantry.dev/model").asText())
+        .contains("llama-3.1-8b-instruct", "qwen2.5-1.5b-instruct");
+  }
+
+  @Test
   void plan_config_isFullyQualifiedWithJsonValuesAndRedactedSecrets() {
     assertThat(graph.configValue("aws:region").asText()).isEqualTo("us-east-1");
     assertThat(graph.configValue("gantry:cluster").path("gpuPools").isArray()).isTrue();
