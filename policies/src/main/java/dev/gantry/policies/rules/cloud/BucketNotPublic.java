@@ -23,8 +23,7 @@ public final class BucketNotPublic extends ResourceRule {
 
   @Override
   public boolean appliesTo(Resource r) {
-    return CloudTypes.S3_BUCKETS.contains(r.type()) || r.type().equals(CloudTypes.GCS_BUCKET)
-        || r.type().equals(CloudTypes.AZURE_STORAGE_ACCOUNT);
+    return CloudTypes.isBucket(r);
   }
 
   @Override

@@ -39,9 +39,9 @@ public final class CloudTypes {
   public static final List<String> SECRET_STORES = List.of("aws:secretsmanager/secret:Secret",
       "gcp:secretmanager/secret:Secret", "azure-native:keyvault:Secret", "azure-native:keyvault:Vault");
 
-  /** All bucket-like resources of any cloud. */
-  public static List<Resource> buckets(RuleContext ctx) {
-    return ctx.ofTypes(S3_BUCKET_V2, S3_BUCKET, GCS_BUCKET, AZURE_STORAGE_ACCOUNT);
+  /** True for a bucket-like resource of any cloud: S3 bucket, GCS bucket, Azure storage account. */
+  public static boolean isBucket(Resource r) {
+    return S3_BUCKETS.contains(r.type()) || r.type().equals(GCS_BUCKET) || r.type().equals(AZURE_STORAGE_ACCOUNT);
   }
 
   /**
