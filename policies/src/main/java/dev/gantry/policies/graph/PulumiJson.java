@@ -100,6 +100,9 @@ public final class PulumiJson {
       if (!state.isObject()) {
         throw new GraphFormatException("step for '" + urn + "' (op '" + op + "') has no 'newState' object");
       }
+      if (!state.has("urn")) { // the step carries the URN; some producers leave it out of the state
+        state = ((com.fasterxml.jackson.databind.node.ObjectNode) state.deepCopy()).put("urn", urn);
+      }
       states.put(urn, state);
     }
     ObjectNode config = JsonNodeFactory.instance.objectNode();

@@ -162,4 +162,12 @@ class PulumiJsonTest {
     assertThatThrownBy(() -> PulumiJson.fromPreview(GraphJson.mapper().readTree(json)))
         .hasMessageContaining("'bogus' is not a Pulumi URN");
   }
+
+  @Test
+  void readPreview_whenNewStateHasNoUrn_takesTheStepsUrn() throws IOException {
+    String json = "{\"steps\":[{\"op\":\"create\",\"urn\":\"urn:pulumi:dev::p::aws:s3/bucketV2:BucketV2::b\","
+        + "\"newState\":{\"type\":\"aws:s3/bucketV2:BucketV2\",\"inputs\":{}}}]}";
+    assertThat(PulumiJson.fromPreview(GraphJson.mapper().readTree(json)).resources()).singleElement()
+        .satisfies(r -> assertThat(r.urn()).isEqualTo("urn:pulumi:dev::p::aws:s3/bucketV2:BucketV2::b"));
+  }
 }
