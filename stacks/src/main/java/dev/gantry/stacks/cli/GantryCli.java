@@ -49,6 +49,7 @@ public final class GantryCli implements Runnable {
     CommandLine cli = new CommandLine(new GantryCli());
     cli.addSubcommand(new PlanCommand());
     cli.addSubcommand(new StacksCommand());
+    cli.addSubcommand(new GateCommand()).addSubcommand(new UpCommand());
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
