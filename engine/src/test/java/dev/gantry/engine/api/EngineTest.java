@@ -236,6 +236,75 @@ class EngineTest {
     s.close();
   }
 
+  @Test
+  void submit_withLogprobs_attachesTheSampledTokenAndTopNToEveryOutput() {
+    start(64, 4, 8, 64, false);
+    GenerationResult r = engine.submit(GenerationRequest.of("lp", Prompt.tokens(prompt(1, 5)),
+        SamplingParams.builder().temperature(0).maxTokens(4).ignoreEos(true).logprobs(2).build())).collect();
+    assertThat(r.logprobs()).hasSize(4);
+    for (int i = 0; i < 4; i++) {
+      assertThat(r.logprobs().get(i).tokenId()).isEqualTo(r.tokenIds()[i]);
+      assertThat(r.logprobs().get(i).topLogprobs()).hasSize(2);
+    }
+  }
+
+  @Test
+  void submit_withoutLogprobs_attachesNone() {
+    start(64, 4, 8, 64, false);
+    GenerationResult r = engine.submit(GenerationRequest.of("nolp", Prompt.tokens(prompt(1, 5)), greedy(3))).collect();
+    assertThat(r.logprobs()).isEmpty();
+  }
+
+  @Test
+  void submit_stopString_endsBeforeItAndNeverStreamsAnyPartOfIt() {
+    start(64, 4, 8, 64, false);
+    int[] p = prompt(12, 6);
+    String full = TOKENIZER.decode(FakeExecutor.reference(p, 40, false), true);
+    String stop = full.substring(10, 13);
+    int at = full.indexOf(stop);
+    List<String> deltas = new ArrayList<>();
+    RequestOutput last = null;
+    for (RequestOutput o : engine.submit(GenerationRequest.of("ss", Prompt.tokens(p),
+        SamplingParams.builder().temperature(0).maxTokens(40).ignoreEos(true).stop(stop).build()))) {
+      deltas.add(o.text());
+      last = o;
+    }
+    assertThat(String.join("", deltas)).isEqualTo(full.substring(0, at));
+    assertThat(last.finishReason()).isEqualTo(FinishReason.STOP);
+    assertThat(last.stopReason()).isEqualTo(stop);
+  }
+
+  @Test
+  void priorityPolicy_admitsTheMostUrgentWaitingRequestFirst() {
+    executor = new FakeExecutor(64, 4);
+    SchedulerConfig config = new SchedulerConfig(1, 64, 512, true, SchedulingPolicy.PRIORITY);
+    engine = new Engine(new Scheduler(config, new KvCacheManager(new BlockPool(64, false), 4)), executor, TOKENIZER,
+        List.of(257), null);
+    executor.delayNanos = TimeUnit.MILLISECONDS.toNanos(3);
+    SamplingParams params = SamplingParams.builder().temperature(0).maxTokens(10).ignoreEos(true).build();
+    GenerationStream running = engine.submit(GenerationRequest.of("first", Prompt.tokens(prompt(1, 4)), params));
+    running.next(); // "first" holds the only sequence slot
+    List<String> finishOrder = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<GenerationStream> queued = List.of(
+        engine.submit(GenerationRequest.of("low", Prompt.tokens(prompt(2, 4)), params).withPriority(10)),
+        engine.submit(GenerationRequest.of("high", Prompt.tokens(prompt(3, 4)), params).withPriority(-5)),
+        engine.submit(GenerationRequest.of("mid", Prompt.tokens(prompt(4, 4)), params).withPriority(0)));
+    running.collect();
+    Thread[] readers = new Thread[3];
+    for (int i = 0; i < 3; i++) {
+      GenerationStream s = queued.get(i);
+      readers[i] = Thread.ofVirtual().start(() -> finishOrder.add(s.collect().requestId()));
+    }
+    for (Thread t : readers) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+    assertThat(finishOrder).containsExactly("high", "mid", "low");
+  }
+
   private static void awaitTrue(BooleanSupplier condition) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!condition.getAsBoolean()) {
