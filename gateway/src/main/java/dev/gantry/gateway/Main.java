@@ -14,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
 public final class Main {
     static final String USAGE = """
             Usage: gantry-gateway --config FILE [--host HOST] [--port PORT] [--data-dir DIR]
-                   gantry-gateway bench [--requests N] [--clients 1,16,64] [--stream] [--out FILE]
+                   gantry-gateway bench [--requests N] [--clients 1,16,64] [--via URL] [--out FILE]
 
             An OpenAI-compatible LLM gateway that reads LiteLLM-style config.yaml files.
 

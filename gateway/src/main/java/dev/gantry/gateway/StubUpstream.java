@@ -40,8 +40,17 @@ public final class StubUpstream implements AutoCloseable {
     public final String name;
 
     public StubUpstream(String name) throws IOException {
+        this(name, 0);
+    }
+
+    /** A stub on a fixed port (0: any free port), e.g. for an nginx yardstick in the benchmark. */
+    public static StubUpstream onPort(String name, int port) throws IOException {
+        return new StubUpstream(name, port);
+    }
+
+    private StubUpstream(String name, int port) throws IOException {
         this.name = name;
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 1024);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/v1/chat/completions", ex -> complete(ex, true));
         server.createContext("/v1/completions", ex -> complete(ex, false));
