@@ -33,7 +33,8 @@ final class HealthMonitor implements AutoCloseable {
     HealthMonitor(Router router, HttpClient client, Duration interval, boolean readMetrics) {
         this.router = router;
         this.client = client;
-        this.timeout = interval.compareTo(Duration.ofSeconds(2)) < 0 ? interval : Duration.ofSeconds(2);
+        // Not tied to the interval: a busy engine that answers in 1 s is alive (polls never overlap: fixed delay).
+        this.timeout = Duration.ofSeconds(2);
         this.readMetrics = readMetrics;
         timer.scheduleWithFixedDelay(this::pollAll, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -75,8 +76,7 @@ final class HealthMonitor implements AutoCloseable {
                     u.running = sum(res.body(), "vllm:num_requests_running");
                 }
             } catch (Exception e) {
-                u.waiting = -1;
-                u.kvCacheUsage = -1;
+                // keep the last reading: a slow scrape says nothing new about the load
             }
         }
     }
