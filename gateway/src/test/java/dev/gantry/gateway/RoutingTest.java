@@ -102,7 +102,11 @@ class RoutingTest {
                     gantry_settings: {health_check_interval: 0.1}
                     """))) {
                 long deadline = System.currentTimeMillis() + 3000;
-                while (h.gateway.router.byId("busy").orElseThrow().waiting < 0 && System.currentTimeMillis() < deadline) Thread.sleep(20);
+                var router = h.gateway.router;
+                while ((router.byId("busy").orElseThrow().waiting < 0 || router.byId("idle").orElseThrow().waiting < 0)
+                        && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(20);
+                }
                 for (int i = 0; i < 10; i++) assertThat(h.chat("m", null).statusCode()).isEqualTo(200);
                 assertThat(idle.requests.get()).isEqualTo(10);
                 assertThat(busy.requests.get()).isZero();
