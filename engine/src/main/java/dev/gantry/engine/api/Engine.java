@@ -223,8 +223,16 @@ public final class Engine implements AutoCloseable {
   private void handle(Command command) {
     switch (command) {
       case Submit s -> {
-        live.put(s.live().request().requestId(), s.live());
-        scheduler.addRequest(s.live().request());
+        String id = s.live().request().requestId();
+        try {
+          scheduler.addRequest(s.live().request());
+        } catch (RuntimeException e) {
+          // submit() validated already; whatever slipped through fails this request, not the loop.
+          liveIds.remove(id);
+          s.live().stream().fail(new EngineException("request " + id + " was rejected: " + e.getMessage(), e));
+          return;
+        }
+        live.put(id, s.live());
         promptTokensTotal += s.live().request().numPromptTokens();
       }
       case Abort a -> {
