@@ -75,6 +75,13 @@ final class UpCommand implements Callable<Integer> {
       return GantryCli.BAD_INPUT;
     }
     Path workDir = parent.catalog().stacksDir();
+    Optional<Path> missingJar = missingProgramJar(workDir);
+    if (missingJar.isPresent()) {
+      err.println("gantry up: the gate passed, but the program jar '" + missingJar.get() + "' that Pulumi.yaml runs"
+          + " (runtime.options.binary) does not exist; build it with './mvnw -B -q package -pl stacks -am -DskipTests'"
+          + " from the repository root, then re-run. Nothing was deployed.");
+      return GantryCli.BAD_INPUT;
+    }
     out.println("gantry up: gate passed; running 'pulumi up' for stack '" + stack + "' in " + workDir + " (" + pulumi.get() + ")");
     out.flush();
     try {
@@ -92,6 +99,22 @@ final class UpCommand implements Callable<Integer> {
     } catch (AutomationException e) {
       err.println("gantry up: 'pulumi up' failed: " + e.getMessage());
       return GantryCli.FAILED;
+    }
+  }
+
+  /** The {@code runtime.options.binary} of Pulumi.yaml when it names a file that does not exist. */
+  static Optional<Path> missingProgramJar(Path stacksDir) {
+    try {
+      var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+          .readTree(stacksDir.resolve("Pulumi.yaml").toFile());
+      String binary = yaml.path("runtime").path("options").path("binary").asText("");
+      if (binary.isEmpty()) {
+        return Optional.empty(); // Pulumi builds the program itself (Maven/Gradle runtime)
+      }
+      Path jar = stacksDir.resolve(binary);
+      return Files.isRegularFile(jar) ? Optional.empty() : Optional.of(jar);
+    } catch (java.io.IOException e) {
+      return Optional.empty(); // let Pulumi report an unreadable project file itself
     }
   }
 

@@ -191,4 +191,17 @@ class GateCommandTest {
     assertThat(run("up", "aws-prod")).isEqualTo(GantryCli.FAILED);
     assertThat(err.toString()).contains("is not ready; nothing was deployed");
   }
+
+  @Test
+  void up_withPulumiCliButNoProgramJar_exit2SayingHowToBuildIt() throws IOException {
+    Path bin = Files.createDirectories(repo.resolve("bin"));
+    Path fake = Files.writeString(bin.resolve("pulumi"), "#!/bin/sh\nexit 99\n");
+    fake.toFile().setExecutable(true);
+    var cli = GantryCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true));
+    UpCommand up = (UpCommand) cli.getSubcommands().get("up").getCommandSpec().userObject();
+    up.env = name -> "PATH".equals(name) ? bin.toString() : null;
+
+    assertThat(cli.execute("--stacks-dir", stacks.toString(), "up", "aws-prod")).isEqualTo(GantryCli.BAD_INPUT);
+    assertThat(err.toString()).contains("gantry-stacks.jar", "does not exist", "./mvnw -B -q package -pl stacks -am");
+  }
 }
