@@ -41,45 +41,58 @@ public final class Matmul {
     int cols = w.cols();
     assert x.length >= numTokens * cols && out.length >= numTokens * rows;
     boolean fused = w.dtype().isQuantized() && numTokens <= FUSED_MAX_TOKENS;
-    int tile = Math.max(1, Math.min(TILE_ROWS, (256 << 10) / (4 * cols)));
-    parallel.parallelFor(rows, tile, (from, to) -> {
-      Scratch s = scratch.get();
-      byte[] bytes = s.bytes(w.rowBytes());
-      if (fused) {
-        for (int r = from; r < to; r++) {
-          w.copyRowBytes(r, bytes);
-          for (int t = 0; t < numTokens; t++) {
-            out[t * rows + r] = w.dtype() == DType.Q8_0
-                ? kernels.dotQ8_0(bytes, 0, x, t * cols, cols)
-                : kernels.dotQ4_0(bytes, 0, x, t * cols, cols);
-          }
-        }
-        return;
-      }
-      int n = to - from;
-      float[] rowFloats = s.floats(n * cols);
-      for (int r = from; r < to; r++) {
-        if (w.dtype() == DType.F32) {
-          w.copyRowFloats(r, rowFloats, (r - from) * cols);
-        } else {
-          w.copyRowBytes(r, bytes);
-          kernels.decodeRow(w.dtype(), bytes, rowFloats, (r - from) * cols, cols);
-        }
-      }
-      float[] four = s.four;
-      for (int t = 0; t < numTokens; t++) {
-        int i = 0;
-        for (; i + 4 <= n; i += 4) {
-          kernels.dot4(rowFloats, i * cols, cols, x, t * cols, cols, four, 0);
-          for (int j = 0; j < 4; j++) {
-            out[t * rows + from + i + j] = four[j];
-          }
-        }
-        for (; i < n; i++) {
-          out[t * rows + from + i] = kernels.dot(rowFloats, i * cols, x, t * cols, cols);
-        }
+    // Few tokens: keep the decoded tile in L1 next to x. Many tokens: a larger (L2) tile
+    // amortizes each x row over more weight rows.
+    int tileBytes = numTokens <= FUSED_MAX_TOKENS ? 24 << 10 : 256 << 10;
+    int tile = Math.max(1, Math.min(TILE_ROWS, tileBytes / (4 * cols)));
+    // Chunks of whole tiles, ~8 per thread so uneven progress balances out.
+    int perChunk = Math.max(1, rows / (parallel.threads() * 8 * tile)) * tile;
+    parallel.parallelFor(rows, perChunk, (chunkFrom, chunkTo) -> {
+      for (int from = chunkFrom; from < chunkTo; from += tile) {
+        applyTile(w, x, numTokens, out, fused, from, Math.min(chunkTo, from + tile));
       }
     });
+  }
+
+  private void applyTile(WeightTensor w, float[] x, int numTokens, float[] out, boolean fused, int from, int to) {
+    int rows = w.rows();
+    int cols = w.cols();
+    Scratch s = scratch.get();
+    byte[] bytes = s.bytes(w.rowBytes());
+    if (fused) {
+      for (int r = from; r < to; r++) {
+        w.copyRowBytes(r, bytes);
+        for (int t = 0; t < numTokens; t++) {
+          out[t * rows + r] = w.dtype() == DType.Q8_0
+              ? kernels.dotQ8_0(bytes, 0, x, t * cols, cols)
+              : kernels.dotQ4_0(bytes, 0, x, t * cols, cols);
+        }
+      }
+      return;
+    }
+    int n = to - from;
+    float[] rowFloats = s.floats(n * cols);
+    for (int r = from; r < to; r++) {
+      if (w.dtype() == DType.F32) {
+        w.copyRowFloats(r, rowFloats, (r - from) * cols);
+      } else {
+        w.copyRowBytes(r, bytes);
+        kernels.decodeRow(w.dtype(), bytes, rowFloats, (r - from) * cols, cols);
+      }
+    }
+    float[] four = s.four;
+    for (int t = 0; t < numTokens; t++) {
+      int i = 0;
+      for (; i + 4 <= n; i += 4) {
+        kernels.dot4(rowFloats, i * cols, cols, x, t * cols, cols, four, 0);
+        for (int j = 0; j < 4; j++) {
+          out[t * rows + from + i + j] = four[j];
+        }
+      }
+      for (; i < n; i++) {
+        out[t * rows + from + i] = kernels.dot(rowFloats, i * cols, x, t * cols, cols);
+      }
+    }
   }
 
   /** Per-thread buffers, grown on demand and reused across steps. */
