@@ -1,0 +1,8 @@
+/**
+ * Backends run the forward pass of a loaded model over a {@link
+ * dev.gantry.engine.backend.ForwardBatch} of {@link dev.gantry.engine.backend.SequenceChunk}s
+ * whose K/V live in a paged cache the backend allocates. {@link
+ * dev.gantry.engine.backend.Backend} is sealed: {@link dev.gantry.engine.backend.CpuBackend}
+ * today, a CUDA backend later.
+ */
+package dev.gantry.engine.backend;
