@@ -7,14 +7,24 @@ package dev.gantry.engine.model;
  *   Q4_0 block (18 bytes, 32 weights):  | f16 scale d | 16 bytes: lo nibbles = w[0..15],
  *                                                      hi nibbles = w[16..31] |   w = d * (nibble - 8)
  * </pre>
- * (the layouts of ggml's {@code block_q8_0} and {@code block_q4_0}).
+ * The k-quants of llama.cpp's Q4_K_M / Q6_K files use super-blocks of 256 weights:
+ * <pre>
+ *   Q4_K (144 bytes): | f16 d | f16 dmin | 12 bytes: 8 x (6-bit scale, 6-bit min) | 128 bytes nibbles |
+ *                     sub-block j (32 weights): w = d * scale_j * q - dmin * min_j
+ *   Q6_K (210 bytes): | 128 bytes low nibbles | 64 bytes 2-bit highs | 16 x int8 scale | f16 d |
+ *                     sub-block j (16 weights): w = d * scale_j * (q - 32)
+ * </pre>
+ * (the layouts of ggml's {@code block_q8_0}, {@code block_q4_0}, {@code block_q4_K},
+ * {@code block_q6_K}).
  */
 public enum DType {
   F32(1, 4, 0),
   F16(1, 2, 1),
   BF16(1, 2, 30),
   Q8_0(32, 34, 8),
-  Q4_0(32, 18, 2);
+  Q4_0(32, 18, 2),
+  Q4_K(256, 144, 12),
+  Q6_K(256, 210, 14);
 
   private final int blockSize;
   private final int bytesPerBlock;

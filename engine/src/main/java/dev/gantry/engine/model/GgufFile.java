@@ -102,7 +102,7 @@ final class GgufFile {
     DType dtype = DType.fromGgml(t.ggmlType());
     if (dtype == null) {
       throw new ModelLoadException(file, "tensor '" + t.name() + "' has ggml type " + t.ggmlType()
-          + "; supported: F32 (0), F16 (1), BF16 (30), Q8_0 (8), Q4_0 (2)");
+          + "; supported: F32 (0), F16 (1), BF16 (30), Q8_0 (8), Q4_0 (2), Q4_K (12), Q6_K (14)");
     }
     if (t.offset() % alignment != 0) {
       throw new ModelLoadException(file, "tensor '" + t.name() + "' offset " + t.offset() + " is not aligned to " + alignment);

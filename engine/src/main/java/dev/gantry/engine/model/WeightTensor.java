@@ -145,6 +145,15 @@ public final class WeightTensor {
           }
         }
       }
+      case Q4_K, Q6_K -> {
+        byte[] bytes = new byte[(int) rowBytes];
+        buf.get(base, bytes, 0, bytes.length);
+        if (dtype == DType.Q4_K) {
+          KQuants.decodeQ4K(bytes, 0, dst, off, cols);
+        } else {
+          KQuants.decodeQ6K(bytes, 0, dst, off, cols);
+        }
+      }
     }
   }
 

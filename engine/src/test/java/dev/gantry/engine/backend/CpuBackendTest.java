@@ -55,7 +55,23 @@ class CpuBackendTest {
   @MethodSource("models")
   void forward_matchesDenseReference_forSingleSequenceAndBatchOfEight(Architecture arch, Format format, DType dtype,
       RopeScaling scaling) {
-    TestModel model = TestModels.write(tmp, TestModels.spec(arch).format(format).dtype(dtype).ropeScaling(scaling));
+    checkAgainstReference(TestModels.write(tmp, TestModels.spec(arch).format(format).dtype(dtype).ropeScaling(scaling)));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("kQuants")
+  void forward_kQuantGguf_matchesDenseReference(Architecture arch, DType dtype) {
+    // k-quants need rows that are multiples of 256 weights.
+    checkAgainstReference(TestModels.write(tmp, TestModels.spec(arch).format(Format.GGUF).dtype(dtype)
+        .dims(512, 256, 512, 2, 4, 2)));
+  }
+
+  static Stream<Arguments> kQuants() {
+    return Stream.of(Arguments.of(Architecture.LLAMA, DType.Q4_K), Arguments.of(Architecture.LLAMA, DType.Q6_K),
+        Arguments.of(Architecture.QWEN2, DType.Q4_K));
+  }
+
+  private void checkAgainstReference(TestModel model) {
     LoadedModel loaded = ModelLoader.load(model.path());
     ReferenceForward reference = new ReferenceForward(model.dense());
     Random random = new Random(7);

@@ -223,10 +223,10 @@ class ModelLoaderTest {
   void load_ggufWithUnsupportedTensorType_namesTypeAndSupportedOnes() throws IOException {
     GgufWriter g = new GgufWriter();
     g.put("general.architecture", "llama");
-    g.tensor("token_embd.weight", 2, 256, false, 14 /* Q6_K */, new byte[2 * 210]);
-    Path file = tmp.resolve("q6k.gguf");
+    g.tensor("token_embd.weight", 2, 256, false, 13 /* Q5_K */, new byte[2 * 176]);
+    Path file = tmp.resolve("q5k.gguf");
     g.write(file);
-    assertThatThrownBy(() -> ModelLoader.load(file)).hasMessageContaining("'token_embd.weight' has ggml type 14")
+    assertThatThrownBy(() -> ModelLoader.load(file)).hasMessageContaining("'token_embd.weight' has ggml type 13")
         .hasMessageContaining("Q8_0 (8)");
   }
 

@@ -13,8 +13,9 @@ import dev.gantry.engine.model.WeightTensor;
  *   W   (rows, cols)        F32/F16/BF16/Q8_0/Q4_0, mmapped
  *   out (numTokens, rows)
  * </pre>
- * For one or two tokens a quantized row is dotted straight from its bytes (dequantized in
- * registers); otherwise a tile of rows is decoded to floats once and reused by every token.
+ * For one or two tokens a Q8_0/Q4_0 row is dotted straight from its bytes (dequantized in
+ * registers); otherwise (and always for F32/F16/BF16 and the k-quants) a tile of rows is
+ * decoded to floats once and reused by every token.
  */
 public final class Matmul {
   /** Rows decoded and kept together; tokens stream over the tile so each x row is reused TILE times. */
@@ -40,7 +41,7 @@ public final class Matmul {
     int rows = w.rows();
     int cols = w.cols();
     assert x.length >= numTokens * cols && out.length >= numTokens * rows;
-    boolean fused = w.dtype().isQuantized() && numTokens <= FUSED_MAX_TOKENS;
+    boolean fused = (w.dtype() == DType.Q8_0 || w.dtype() == DType.Q4_0) && numTokens <= FUSED_MAX_TOKENS;
     // Few tokens: keep the decoded tile in L1 next to x. Many tokens: a larger (L2) tile
     // amortizes each x row over more weight rows.
     int tileBytes = numTokens <= FUSED_MAX_TOKENS ? 24 << 10 : 256 << 10;

@@ -1,6 +1,7 @@
 package dev.gantry.engine.backend.cpu;
 
 import dev.gantry.engine.model.DType;
+import dev.gantry.engine.model.KQuants;
 
 /** Plain loops: the reference every Vector API kernel is tested against. */
 final class ScalarKernels implements Kernels {
@@ -86,6 +87,8 @@ final class ScalarKernels implements Kernels {
           }
         }
       }
+      case Q4_K -> KQuants.decodeQ4K(src, 0, dst, dstOff, n);
+      case Q6_K -> KQuants.decodeQ6K(src, 0, dst, dstOff, n);
     }
   }
 

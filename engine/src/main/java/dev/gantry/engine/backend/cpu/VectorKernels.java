@@ -155,8 +155,9 @@ final class VectorKernels implements Kernels {
           dst[dstOff + i] = Float.intBitsToFloat(((src[2 * i] & 0xFF) | (src[2 * i + 1] & 0xFF) << 8) << 16);
         }
       }
-      // Float.float16ToFloat is a HotSpot intrinsic (F16C), so this loop is already fast.
-      case F16 -> scalar.decodeRow(type, src, dst, dstOff, n);
+      // Float.float16ToFloat is a HotSpot intrinsic (F16C), so this loop is already fast; k-quants
+      // are decoded once per tile and their cost is shared by every token of the step.
+      case F16, Q4_K, Q6_K -> scalar.decodeRow(type, src, dst, dstOff, n);
       case Q8_0 -> {
         for (int b = 0; b < n / 32; b++) {
           FloatVector d = FloatVector.broadcast(F, Kernels.f16At(src, b * 34));

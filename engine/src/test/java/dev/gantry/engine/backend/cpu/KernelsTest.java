@@ -58,7 +58,7 @@ class KernelsTest {
   @ParameterizedTest
   @EnumSource(DType.class)
   void decodeRow_vectorAndScalar_matchTheFileFormat(DType type) {
-    int n = type.isQuantized() ? 96 : 37; // odd lengths exercise the scalar tails
+    int n = type.isQuantized() ? 3 * type.blockSize() : 37; // odd lengths exercise the scalar tails
     float[] w = randomFloats(n);
     byte[] bytes = Quantizer.encode(type, w, 1, n);
     float[] expected = Quantizer.decode(type, bytes, 1, n);
@@ -107,6 +107,50 @@ class KernelsTest {
         assertThat(out[j]).isEqualTo(0.25f * (j * 8 - 128));
       }
     }
+  }
+
+  @Test
+  void decodeRow_q4_K_unpacksSixBitScalesAndMinsLikeGgml() {
+    byte[] block = new byte[144];
+    putF16(block, 0, 1.0f); // d
+    putF16(block, 2, 0.5f); // dmin
+    // sub-block 0: scale 2, min 3; sub-block 4: scale 1 | (1 << 4) = 17 (high bits in byte 0), min 2.
+    block[4] = (byte) (2 | 1 << 6);
+    block[4 + 4] = 3;
+    block[4 + 8] = (byte) (1 | 2 << 4);
+    block[16] = (byte) (5 | 9 << 4); // weight 0 low nibble 5, weight 32 high nibble 9 (sub-block 1: scale 0, min 0)
+    block[16 + 64] = 7; // weight 128 (sub-block 4) = 7
+    for (Kernels k : new Kernels[] {Kernels.SCALAR, Kernels.VECTOR}) {
+      float[] out = new float[256];
+      k.decodeRow(DType.Q4_K, block, out, 0, 256);
+      assertThat(out[0]).isEqualTo(1.0f * 2 * 5 - 0.5f * 3);
+      assertThat(out[1]).isEqualTo(-0.5f * 3);
+      assertThat(out[32]).isEqualTo(0f);
+      assertThat(out[128]).isEqualTo(1.0f * 17 * 7 - 0.5f * 2);
+    }
+  }
+
+  @Test
+  void decodeRow_q6_K_combinesLowNibblesAndHighBitsLikeGgml() {
+    byte[] block = new byte[210];
+    putF16(block, 208, 0.25f); // d
+    block[192] = 4; // scale of weights 0..15
+    block[192 + 2] = -2; // scale of weights 32..47
+    block[0] = (byte) (0xA | 0x3 << 4); // weight 0 low = 0xA, weight 64 low = 3
+    block[128] = (byte) (0x2 | 0x1 << 2); // weight 0 high bits 2, weight 32 high bits 1
+    for (Kernels k : new Kernels[] {Kernels.SCALAR, Kernels.VECTOR}) {
+      float[] out = new float[256];
+      k.decodeRow(DType.Q6_K, block, out, 0, 256);
+      assertThat(out[0]).isEqualTo(0.25f * 4 * ((0xA | 2 << 4) - 32));
+      assertThat(out[32]).isEqualTo(0.25f * -2 * ((1 << 4) - 32));
+      assertThat(out[1]).isEqualTo(0.25f * 4 * -32);
+    }
+  }
+
+  private static void putF16(byte[] b, int off, float v) {
+    short h = Float.floatToFloat16(v);
+    b[off] = (byte) h;
+    b[off + 1] = (byte) (h >> 8);
   }
 
   @ParameterizedTest
