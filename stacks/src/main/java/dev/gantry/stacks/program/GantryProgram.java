@@ -66,29 +66,38 @@ public final class GantryProgram {
     if (System.getProperty(FORK_JOIN_PARALLELISM) == null) {
       System.setProperty(FORK_JOIN_PARALLELISM, "4");
     }
-    StackConfig config = fromEnvironment(Path.of("").toAbsolutePath());
+    StackConfig config;
+    try {
+      config = fromEnvironment(System.getenv());
+    } catch (StackConfigException e) {
+      System.err.println("gantry: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     Pulumi.run(new GantryProgram(config)::define);
   }
 
   /**
    * Parses the config the Pulumi CLI hands a program ({@code PULUMI_CONFIG}, a JSON object of
    * fully qualified keys, and {@code PULUMI_CONFIG_SECRET_KEYS}); model files are read from
-   * {@code stacksDir/models}.
+   * {@code models/} of the project directory ({@code PULUMI_ROOT_DIRECTORY}, else the
+   * working directory, which is where the Pulumi CLI starts the program).
    */
-  static StackConfig fromEnvironment(Path stacksDir) {
-    String project = Optional.ofNullable(System.getenv("PULUMI_PROJECT")).orElse("gantry");
-    String stack = Optional.ofNullable(System.getenv("PULUMI_STACK")).orElseThrow(() ->
+  static StackConfig fromEnvironment(Map<String, String> env) {
+    Path stacksDir = Path.of(Optional.ofNullable(env.get("PULUMI_ROOT_DIRECTORY")).orElse("")).toAbsolutePath();
+    String project = Optional.ofNullable(env.get("PULUMI_PROJECT")).orElse("gantry");
+    String stack = Optional.ofNullable(env.get("PULUMI_STACK")).orElseThrow(() ->
         new StackConfigException("PULUMI_STACK is not set: run this program with 'pulumi up -s <stack>' from stacks/, "
             + "or plan it offline with './gantry plan <stack>'"));
     try {
       ObjectMapper json = new ObjectMapper();
       Map<String, String> values = new TreeMap<>();
-      String rawConfig = System.getenv("PULUMI_CONFIG");
+      String rawConfig = env.get("PULUMI_CONFIG");
       if (rawConfig != null && !rawConfig.isBlank()) {
         json.readTree(rawConfig).fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().asText()));
       }
       Set<String> secrets = new HashSet<>();
-      String rawSecrets = System.getenv("PULUMI_CONFIG_SECRET_KEYS");
+      String rawSecrets = env.get("PULUMI_CONFIG_SECRET_KEYS");
       if (rawSecrets != null && !rawSecrets.isBlank()) {
         for (JsonNode k : json.readTree(rawSecrets)) {
           secrets.add(k.asText());
