@@ -3,8 +3,6 @@ package dev.gantry.infra.aws;
 import com.pulumi.aws.ec2.SecurityGroup;
 import com.pulumi.aws.ec2.SecurityGroupArgs;
 import com.pulumi.aws.ec2.inputs.SecurityGroupIngressArgs;
-import com.pulumi.aws.kms.Key;
-import com.pulumi.aws.kms.KeyArgs;
 import com.pulumi.aws.rds.Instance;
 import com.pulumi.aws.rds.InstanceArgs;
 import com.pulumi.aws.rds.SubnetGroup;
@@ -78,12 +76,8 @@ public final class Database extends GantryComponent {
 
   public Database(String name, Args args, ComponentResourceOptions options) {
     super("aws", "Database", name, options);
-    var key = new Key(name + "-key", KeyArgs.builder()
-        .description("Encryption of RDS instance " + args.identifier())
-        .enableKeyRotation(true)
-        .deletionWindowInDays(30)
-        .tags(tags(args.tags(), args.identifier()))
-        .build(), child());
+    var key = Kms.customerKey(name + "-key", "Encryption of RDS instance " + args.identifier(),
+        tags(args.tags(), args.identifier()), child());
     var subnets = new SubnetGroup(name + "-subnets", SubnetGroupArgs.builder()
         .name(args.identifier())
         .subnetIds(args.subnetIds())

@@ -23,8 +23,6 @@ import com.pulumi.aws.iam.Role;
 import com.pulumi.aws.iam.RoleArgs;
 import com.pulumi.aws.iam.RolePolicyAttachment;
 import com.pulumi.aws.iam.RolePolicyAttachmentArgs;
-import com.pulumi.aws.kms.Key;
-import com.pulumi.aws.kms.KeyArgs;
 import com.pulumi.core.Output;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.Resource;
@@ -144,12 +142,9 @@ public final class GpuCluster extends GantryComponent {
 
   public GpuCluster(String name, Args args, ComponentResourceOptions options) {
     super("aws", "GpuCluster", name, options);
-    var secretsKey = new Key(name + "-secrets", KeyArgs.builder()
-        .description("Envelope encryption of Kubernetes secrets in EKS cluster " + args.clusterName())
-        .enableKeyRotation(true)
-        .deletionWindowInDays(30)
-        .tags(tags(args.tags(), args.clusterName() + "-secrets"))
-        .build(), child());
+    var secretsKey = Kms.customerKey(name + "-secrets",
+        "Envelope encryption of Kubernetes secrets in EKS cluster " + args.clusterName(),
+        tags(args.tags(), args.clusterName() + "-secrets"), child());
 
     var clusterRole = new Role(name + "-control-plane", RoleArgs.builder()
         .assumeRolePolicy(Iam.serviceTrust("eks.amazonaws.com"))

@@ -1,7 +1,5 @@
 package dev.gantry.infra.aws;
 
-import com.pulumi.aws.kms.Key;
-import com.pulumi.aws.kms.KeyArgs;
 import com.pulumi.aws.s3.BucketPublicAccessBlock;
 import com.pulumi.aws.s3.BucketPublicAccessBlockArgs;
 import com.pulumi.aws.s3.BucketServerSideEncryptionConfigurationV2;
@@ -52,12 +50,8 @@ public final class ModelStorage extends GantryComponent {
 
   public ModelStorage(String name, Args args, ComponentResourceOptions options) {
     super("aws", "ModelStorage", name, options);
-    var key = new Key(name + "-key", KeyArgs.builder()
-        .description("Encryption of model weights in " + args.namePrefix())
-        .enableKeyRotation(true)
-        .deletionWindowInDays(30)
-        .tags(tags(args.tags(), args.namePrefix() + "-models"))
-        .build(), child());
+    var key = Kms.customerKey(name + "-key", "Encryption of model weights in " + args.namePrefix(),
+        tags(args.tags(), args.namePrefix() + "-models"), child());
     var bucketArgs = BucketV2Args.builder()
         .forceDestroy(args.forceDestroy())
         .tags(tags(args.tags(), args.namePrefix() + "-models"));

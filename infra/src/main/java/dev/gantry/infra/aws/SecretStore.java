@@ -1,7 +1,6 @@
 package dev.gantry.infra.aws;
 
 import com.pulumi.aws.kms.Key;
-import com.pulumi.aws.kms.KeyArgs;
 import com.pulumi.aws.secretsmanager.Secret;
 import com.pulumi.aws.secretsmanager.SecretArgs;
 import com.pulumi.aws.secretsmanager.SecretVersion;
@@ -64,12 +63,9 @@ public final class SecretStore extends GantryComponent {
 
   public SecretStore(String name, Args args, ComponentResourceOptions options) {
     super("aws", "Secrets", name, options);
-    var key = new Key(name + "-key", KeyArgs.builder()
-        .description("Encryption of Secrets Manager secrets under " + args.namePrefix())
-        .enableKeyRotation(true)
-        .deletionWindowInDays(30)
-        .tags(tags(args.tags(), args.namePrefix() + "/secrets"))
-        .build(), child());
+    var key = Kms.customerKey(name + "-key",
+        "Encryption of Secrets Manager secrets under " + args.namePrefix(),
+        tags(args.tags(), args.namePrefix() + "/secrets"), child());
     secret(name, args, key, GATEWAY_MASTER_KEY, "Master key of the Gantry LLM gateway admin API", args.gatewayMasterKey());
     secret(name, args, key, HF_TOKEN, "Hugging Face token for downloading gated model weights", args.hfToken());
     secret(name, args, key, GATEWAY_DATABASE_URL, "Connection URL of the gateway's usage-ledger database", args.databaseUrl());

@@ -104,15 +104,7 @@ final class Section {
   }
 
   int integer(String field, int fallback, int min, int max) {
-    Optional<JsonNode> v = value(field);
-    if (v.isEmpty()) {
-      return fallback;
-    }
-    long parsed = parseLong(field, v.get());
-    if (parsed < min || parsed > max) {
-      throw invalid(field, "must be within [" + min + ", " + max + "]");
-    }
-    return (int) parsed;
+    return (int) longValue(field, fallback, min, max);
   }
 
   long longValue(String field, long fallback, long min, long max) {
