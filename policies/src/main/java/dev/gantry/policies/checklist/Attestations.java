@@ -21,18 +21,25 @@ import java.util.List;
  * waivers:
  *   - {rule: GNT-K8S-014, resource: gateway, reason: ..., owner: platform-team, expires: 2027-01-31}
  *   - {item: POST-05, reason: ..., owner: ..., expires: ...}
+ * policy:            # optional: the stack's policy settings (same keys as gantry:policy)
+ *   monthlyBudgetUsd: 12000
  * </pre>
  *
  * @param stack        the stack the file is for
  * @param attestations attestations of checklist items
  * @param waivers      waivers of rules or items
+ * @param policy       the stack's policy settings from this file, or null
  */
-public record Attestations(String stack, List<Attestation> attestations, List<Waiver> waivers) {
+public record Attestations(String stack, List<Attestation> attestations, List<Waiver> waivers, JsonNode policy) {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   public Attestations {
     attestations = List.copyOf(attestations);
     waivers = List.copyOf(waivers);
+  }
+
+  public Attestations(String stack, List<Attestation> attestations, List<Waiver> waivers) {
+    this(stack, attestations, waivers, null);
   }
 
   public static Attestations none(String stack) {
@@ -71,7 +78,8 @@ public record Attestations(String stack, List<Attestation> attestations, List<Wa
       waivers.add(wrap(at, () -> new Waiver(text(w, "rule"), text(w, "item"), text(w, "resource"), text(w, "reason"),
           text(w, "owner"), date(w, "expires", at))));
     }
-    return new Attestations(stack, attestations, waivers);
+    JsonNode policy = root.path("policy");
+    return new Attestations(stack, attestations, waivers, policy.isMissingNode() || policy.isNull() ? null : policy);
   }
 
   private static <T> T wrap(String where, java.util.function.Supplier<T> make) {

@@ -41,8 +41,9 @@ import java.util.Set;
  * System.exit(report.exitCode());
  * </pre>
  *
- * The stack's policy settings come from its {@code gantry:policy} config, then the policy
- * file if one is given (the file wins). Bad settings, unknown rule ids in overrides and
+ * The stack's policy settings come from its {@code gantry:policy} config, then the
+ * {@code policy} section of its attestation file, then the policy file if one is given
+ * (later ones win). Bad settings, unknown rule ids in overrides and
  * waivers or attestations of unknown items are errors, not silently ignored.
  */
 public final class Gate {
@@ -68,7 +69,8 @@ public final class Gate {
 
   /** The stack's effective policy settings; errors name the source and the bad key or value. */
   public PolicyConfig policyFor(ResourceGraph graph) {
-    PolicyConfig policy = PolicyConfig.defaults().with(graph.configValue("gantry:policy"), "stack config 'gantry:policy'");
+    PolicyConfig policy = PolicyConfig.defaults().with(graph.configValue("gantry:policy"), "stack config 'gantry:policy'")
+        .with(attestations.policy(), "'policy' in stacks/attestations/" + graph.stack() + ".yaml");
     if (policyFile != null) {
       policy = policy.withFile(policyFile);
     }

@@ -19,9 +19,10 @@ public final class RuleDocs {
     out.append("# Gantry gate rules\n\n")
         .append("Generated from the rule classes by `dev.gantry.policies.rules.RuleDocs`; do not edit by hand.\n\n")
         .append("Enforcement: **mandatory** findings block the release (exit 1), **advisory** ones are reported only.\n")
-        .append("Override per stack in `gantry:policy` (or `gantry gate --policy FILE`):\n\n")
-        .append("```yaml\ngantry:policy:\n  enforcement:\n    GNT-K8S-014: advisory\n    GNT-COST-001: mandatory\n")
-        .append("  monthlyBudgetUsd: 60000\n```\n\n")
+        .append("Override per stack in the `policy` section of `stacks/attestations/STACK.yaml`, in the stack config key\n")
+        .append("`gantry:policy` of a graph from `pulumi preview --json`, or with `gantry gate --policy FILE` (later wins):\n\n")
+        .append("```yaml\npolicy:\n  enforcement:\n    GNT-K8S-014: advisory\n    GNT-COST-001: mandatory\n")
+        .append("  monthlyBudgetUsd: 60000\n  modelLoadMiBps: 250\n```\n\n")
         .append("| id | title | severity | default | proves |\n|---|---|---|---|---|\n");
     for (Rule r : rules) {
       RuleInfo i = r.info();

@@ -240,4 +240,26 @@ class GateTest {
     assertThat(r.findingsOf("GNT-K8S-022")).extracting(f -> f.finding().subject() + "=" + f.status())
         .containsExactlyInAnyOrder("engine-llama-8b=WAIVED", "gateway=BLOCKING");
   }
+
+  @Test
+  void attestationFilePolicySection_appliesToTheStack(@TempDir Path dir) throws IOException {
+    Path file = Files.writeString(dir.resolve("aws-prod.yaml"), "policy:\n  monthlyBudgetUsd: 1000\n"
+        + "  enforcement: {GNT-COST-001: mandatory}\n");
+    Stacks s = Stacks.compliant();
+    s.graph().config().remove("gantry:policy");
+
+    GateReport r = gate(s, Attestations.load(file, "aws-prod"));
+
+    assertThat(r.findingsOf("GNT-COST-001")).singleElement().satisfies(f -> {
+      assertThat(f.status()).isEqualTo(FindingStatus.BLOCKING);
+      assertThat(f.finding().message()).contains("over the budget of $1,000");
+    });
+  }
+
+  @Test
+  void attestationFilePolicySection_withBadKey_namesTheFile(@TempDir Path dir) throws IOException {
+    Path file = Files.writeString(dir.resolve("aws-prod.yaml"), "policy:\n  budget: 1000\n");
+    assertThatThrownBy(() -> gate(Stacks.compliant(), Attestations.load(file, "aws-prod")))
+        .hasMessageContaining("stacks/attestations/aws-prod.yaml").hasMessageContaining("unknown policy key 'budget'");
+  }
 }
