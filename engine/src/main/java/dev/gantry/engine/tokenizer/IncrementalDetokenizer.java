@@ -26,9 +26,16 @@ public final class IncrementalDetokenizer {
     this.skipSpecialTokens = skipSpecialTokens;
   }
 
-  /** Adds a token and returns the newly completed text (often empty, never a partial char). */
+  /**
+   * Adds a token and returns the newly completed text (often empty, never a partial char).
+   * Ids at or above the tokenizer's vocabulary size have no text: model embedding tables are
+   * often padded beyond the tokenizer (HF decodes such ids to nothing too).
+   */
   public String add(int tokenId) {
-    if (skipSpecialTokens && tokenizer.isSpecial(tokenId)) {
+    if (tokenId < 0) {
+      throw new IllegalArgumentException("token id " + tokenId + " is negative");
+    }
+    if (tokenId >= tokenizer.vocabSize() || (skipSpecialTokens && tokenizer.isSpecial(tokenId))) {
       return "";
     }
     byte[] bytes = tokenizer.tokenBytesUnsafe(tokenId);

@@ -85,6 +85,15 @@ class IncrementalDetokenizerTest {
   }
 
   @Test
+  void add_idBeyondTheTokenizerVocabulary_hasNoText() {
+    Tokenizer t = TokenizerFixtures.llama3(dir);
+    IncrementalDetokenizer d = t.newDetokenizer(true);
+    assertThat(d.add(t.vocabSize() + 10)).isEmpty();
+    assertThat(d.add(TokenizerFixtures.byteToken(t, 'x'))).isEqualTo("x");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> d.add(-1)).hasMessageContaining("token id -1 is negative");
+  }
+
+  @Test
   void completePrefix_holdsBackOnlyAnUnfinishedTrailingCharacter() {
     byte[] b = {'a', (byte) 0xE4, (byte) 0xB8};
     assertThat(IncrementalDetokenizer.completePrefix(b, 3)).isEqualTo(1);
