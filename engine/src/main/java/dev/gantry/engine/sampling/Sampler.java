@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Picks the next token of one request from the model's logits. One instance per request: it
@@ -15,7 +18,8 @@ import java.util.SplittableRandom;
  *
  * <p>Order of processing, as in vLLM v1: logit_bias, then penalties (repetition over prompt and
  * output, presence/frequency over output), then — unless greedy — temperature, min_p, top_k,
- * top_p, and a draw from the remaining distribution.
+ * top_p, and a draw from the remaining distribution. Cost per call is a few linear passes over
+ * the vocabulary and one vectorized exp pass; no step sorts the vocabulary.
  *
  * <p>Logprobs are the log-softmax of the processed distribution the token was drawn from:
  * after penalties and bias, and for random sampling after temperature and the top-k/top-p/min-p
@@ -33,6 +37,8 @@ public final class Sampler {
   private final SamplingParams params;
   private final SplittableRandom random;
   private float[] work = new float[0];
+  private float[] prob = new float[0];
+  private int[] ids = new int[0];
   // Penalty state, built lazily and advanced incrementally as output grows.
   private int[] promptUnique;
   private int promptCounted = -1;
@@ -66,7 +72,7 @@ public final class Sampler {
     Integer n = params.logprobs();
     if (params.isGreedy()) {
       int best = argmax(x);
-      return n == null ? new SampledToken(best, Float.NaN, List.of()) : withLogprobs(best, x, n);
+      return n == null ? new SampledToken(best, Float.NaN, List.of()) : withLogprobs(best, x, n, logSumExp(x));
     }
     float invT = (float) (1.0 / params.temperature());
     float max = Float.NEGATIVE_INFINITY;
@@ -102,29 +108,39 @@ public final class Sampler {
         }
       }
     }
-    if (params.topP() < 1) {
-      applyTopP(x, max, params.topP());
+    // One exp pass: prob[i] = exp(x[i] - max) as floats; totals are sums of those floats.
+    if (prob.length != vocab) {
+      prob = new float[vocab];
+      ids = new int[vocab];
     }
-    // Draw from softmax(x).
+    expShifted(x, max, prob);
     double total = 0;
+    int live = 0;
     for (int i = 0; i < vocab; i++) {
-      total += x[i] == Float.NEGATIVE_INFINITY ? 0 : Math.exp(x[i] - max);
+      if (prob[i] != 0) {
+        total += prob[i];
+        ids[live++] = i;
+      }
+    }
+    if (params.topP() < 1) {
+      total = applyTopP(x, prob, ids, live, total, params.topP(), max);
     }
     double r = random.nextDouble() * total;
     int chosen = -1;
     double acc = 0;
     for (int i = 0; i < vocab; i++) {
-      if (x[i] == Float.NEGATIVE_INFINITY) {
+      if (prob[i] == 0) {
         continue;
       }
       chosen = i;
-      acc += Math.exp(x[i] - max);
+      acc += prob[i];
       if (acc > r) {
         break;
       }
     }
     assert chosen >= 0;
-    return n == null ? new SampledToken(chosen, Float.NaN, List.of()) : withLogprobs(chosen, x, n);
+    return n == null ? new SampledToken(chosen, Float.NaN, List.of())
+        : withLogprobs(chosen, x, n, (float) (max + Math.log(total)));
   }
 
   private void applyPenalties(float[] x, TokenHistory history) {
@@ -237,42 +253,79 @@ public final class Sampler {
     h[i] = v;
   }
 
+  /** Top-p histogram resolution: buckets of 1/8 nat below the max logit; the last one is open. */
+  private static final int TOP_P_BUCKETS = 256;
+  private static final float TOP_P_BUCKETS_PER_NAT = 8f;
+
+  private static int bucket(float logit, float max) {
+    float d = (max - logit) * TOP_P_BUCKETS_PER_NAT;
+    return d >= TOP_P_BUCKETS - 1 ? TOP_P_BUCKETS - 1 : (int) d;
+  }
+
   /**
-   * Keeps the smallest set of most likely tokens whose probability sums to at least p
-   * (the token that crosses p is kept), like vLLM's top-p.
+   * Keeps the smallest set of most likely tokens whose probability sums to at least p of the
+   * total (the token that crosses p is kept; among equal probabilities lower ids first), like
+   * vLLM's top-p; drops the rest from {@code x} and {@code prob}. Returns the kept mass.
+   *
+   * <p>O(V) with sequential memory access instead of sorting the vocabulary: one pass sums the
+   * probability mass per bucket of logit distance from the max (monotone in probability), the
+   * buckets are walked from the top to find the one where the mass crosses p, and only that
+   * bucket's tokens are sorted; a second pass drops everything after the cut.
+   *
+   * @param ids the ids with non-zero probability, ascending; {@code live} of them
    */
-  private static void applyTopP(float[] x, float max, double p) {
-    int live = 0;
-    for (float v : x) {
-      if (v != Float.NEGATIVE_INFINITY) {
-        live++;
+  static double applyTopP(float[] x, float[] prob, int[] ids, int live, double total, double p, float max) {
+    double target = p * total;
+    double[] mass = new double[TOP_P_BUCKETS];
+    for (int k = 0; k < live; k++) {
+      int id = ids[k];
+      mass[bucket(x[id], max)] += prob[id];
+    }
+    double accepted = 0;
+    int cutBucket = TOP_P_BUCKETS - 1;
+    for (int b = 0; b < TOP_P_BUCKETS; b++) {
+      if (mass[b] > 0 && accepted + mass[b] >= target) {
+        cutBucket = b;
+        break;
+      }
+      accepted += mass[b];
+    }
+    if (cutBucket == TOP_P_BUCKETS - 1) {
+      accepted -= mass[cutBucket]; // rounding left the target unreached: cut inside the last bucket
+    }
+    // Sort the cut bucket by probability descending, id ascending, and find the last kept token.
+    int n = 0;
+    for (int k = 0; k < live; k++) {
+      if (bucket(x[ids[k]], max) == cutBucket) {
+        n++;
       }
     }
-    // Sort surviving ids by logit, descending: pack (ordered float bits, id) into longs.
-    long[] keys = new long[live];
-    double total = 0;
-    int j = 0;
-    for (int i = 0; i < x.length; i++) {
-      if (x[i] != Float.NEGATIVE_INFINITY) {
-        keys[j++] = ((long) orderedBits(x[i]) << 32) | i;
-        total += Math.exp(x[i] - max);
+    long[] keys = new long[n];
+    n = 0;
+    for (int k = 0; k < live; k++) {
+      int id = ids[k];
+      if (bucket(x[id], max) == cutBucket) {
+        keys[n++] = ((long) orderedBits(-prob[id]) << 32) | id;
       }
     }
     Arrays.sort(keys);
-    double target = p * total;
-    double acc = 0;
-    int k = keys.length - 1;
-    for (; k >= 0; k--) {
-      int id = (int) keys[k];
-      acc += Math.exp(x[id] - max);
-      if (acc >= target) {
-        k--;
+    long lastKept = Long.MIN_VALUE;
+    for (long key : keys) {
+      if (accepted >= target) {
         break;
       }
+      accepted += prob[(int) key];
+      lastKept = key;
     }
-    for (; k >= 0; k--) {
-      x[(int) keys[k]] = Float.NEGATIVE_INFINITY;
+    for (int k = 0; k < live; k++) {
+      int id = ids[k];
+      int b = bucket(x[id], max);
+      if (b > cutBucket || (b == cutBucket && (((long) orderedBits(-prob[id]) << 32) | id) > lastKept)) {
+        prob[id] = 0;
+        x[id] = Float.NEGATIVE_INFINITY;
+      }
     }
+    return accepted;
   }
 
   /** Float bits remapped so that signed int order equals float order. */
@@ -281,18 +334,43 @@ public final class Sampler {
     return b >= 0 ? b : b ^ 0x7FFFFFFF;
   }
 
-  private static SampledToken withLogprobs(int chosen, float[] x, int topN) {
+  private float logSumExp(float[] x) {
     float max = Float.NEGATIVE_INFINITY;
     for (float v : x) {
       max = Math.max(max, v);
     }
-    double sum = 0;
-    for (float v : x) {
-      if (v != Float.NEGATIVE_INFINITY) {
-        sum += Math.exp(v - max);
-      }
+    if (prob.length != x.length) {
+      prob = new float[x.length];
+      ids = new int[x.length];
     }
-    float logZ = (float) (max + Math.log(sum));
+    expShifted(x, max, prob);
+    double sum = 0;
+    for (float v : prob) {
+      sum += v;
+    }
+    return (float) (max + Math.log(sum));
+  }
+
+  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+  /**
+   * out[i] = exp(x[i] - max) (0 for -inf). The exp pass dominates sampling over a 128k
+   * vocabulary; the Vector API's EXP (an intrinsic on x86) is several times faster than a
+   * Math.exp loop, at float precision, which is what the distribution is kept in anyway.
+   */
+  static void expShifted(float[] x, float max, float[] out) {
+    int i = 0;
+    int bound = F.loopBound(x.length);
+    FloatVector m = FloatVector.broadcast(F, max);
+    for (; i < bound; i += F.length()) {
+      FloatVector.fromArray(F, x, i).sub(m).lanewise(VectorOperators.EXP).intoArray(out, i);
+    }
+    for (; i < x.length; i++) {
+      out[i] = (float) Math.exp(x[i] - max);
+    }
+  }
+
+  private static SampledToken withLogprobs(int chosen, float[] x, int topN, float logZ) {
     List<TopLogprob> top = new ArrayList<>(topN);
     if (topN > 0) {
       // Top-N by value; ties by lower id. N <= 20 so repeated selection over a small heap is fine.

@@ -189,6 +189,61 @@ class SamplerTest {
   }
 
   @Test
+  void topP_histogramCut_keepsTheSameSetAsSortingTheVocabulary() {
+    Random r = new Random(9);
+    for (int round = 0; round < 300; round++) {
+      int v = 1 + r.nextInt(3000);
+      float[] prob = new float[v];
+      float[] x = new float[v];
+      int[] ids = new int[v];
+      double total = 0;
+      for (int i = 0; i < v; i++) {
+        // Coarse values so that ties are common.
+        prob[i] = switch (r.nextInt(3)) {
+          case 0 -> (float) r.nextInt(5) / 4 + 0.25f;
+          case 1 -> (float) Math.exp(-r.nextInt(40) / 4.0);
+          default -> (float) Math.exp(-60 * r.nextDouble()); // spans every bucket incl. the open last one
+        };
+        x[i] = (float) Math.log(prob[i]);
+        ids[i] = i;
+        total += prob[i];
+      }
+      double p = r.nextDouble();
+      // Reference: sort by probability descending, id ascending; keep until the mass reaches p.
+      Integer[] order = new Integer[v];
+      for (int i = 0; i < v; i++) {
+        order[i] = i;
+      }
+      float[] original = prob.clone();
+      java.util.Arrays.sort(order, (a, b) -> original[a] != original[b] ? Float.compare(original[b], original[a]) : a - b);
+      java.util.Set<Integer> expected = new HashSet<>();
+      double acc = 0;
+      for (int id : order) {
+        if (acc >= p * total) {
+          break;
+        }
+        expected.add(id);
+        acc += original[id];
+      }
+      float max = Float.NEGATIVE_INFINITY;
+      for (float f : x) {
+        max = Math.max(max, f);
+      }
+      Sampler.applyTopP(x, prob, ids, v, total, p, max);
+      java.util.Set<Integer> kept = new HashSet<>();
+      for (int i = 0; i < v; i++) {
+        if (prob[i] > 0) {
+          kept.add(i);
+          assertThat(x[i]).isNotEqualTo(Float.NEGATIVE_INFINITY);
+        } else {
+          assertThat(x[i]).isEqualTo(Float.NEGATIVE_INFINITY);
+        }
+      }
+      assertThat(kept).as("round %d, v=%d, p=%f", round, v, p).isEqualTo(expected);
+    }
+  }
+
+  @Test
   void kthLargest_andTopIndices_matchASort() {
     float[] x = randomLogits(500, 2);
     float[] sorted = x.clone();
