@@ -19,6 +19,14 @@ public interface Kernels {
    */
   void dot4(float[] w, int wOff, int stride, float[] x, int xOff, int n, float[] out, int outOff);
 
+  /**
+   * A 4 x 4 block of dots: {@code out[outOff + 4 * r + t] = dot(w, wOff + r * wStride, x,
+   * xOff + t * xStride, n)} for rows r and tokens t in 0..3. Each loaded weight vector
+   * serves four tokens and each x vector four rows: 8 loads per 16 multiply-adds, the
+   * batched-matmul micro-kernel.
+   */
+  void dot4x4(float[] w, int wOff, int wStride, float[] x, int xOff, int xStride, int n, float[] out, int outOff);
+
   /** Dot of a Q8_0 row ({@code n/32} blocks from {@code w[wOff]}) with {@code x[xOff .. xOff+n)}. */
   float dotQ8_0(byte[] w, int wOff, float[] x, int xOff, int n);
 

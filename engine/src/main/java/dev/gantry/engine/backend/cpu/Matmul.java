@@ -81,13 +81,31 @@ public final class Matmul {
         kernels.decodeRow(w.dtype(), bytes, rowFloats, (r - from) * cols, cols);
       }
     }
-    float[] four = s.four;
-    for (int t = 0; t < numTokens; t++) {
+    float[] block = s.block;
+    int t = 0;
+    // 4 tokens x 4 rows at a time, then leftover tokens 1 x 4 rows, then leftover rows one by one.
+    for (; t + 4 <= numTokens; t += 4) {
       int i = 0;
       for (; i + 4 <= n; i += 4) {
-        kernels.dot4(rowFloats, i * cols, cols, x, t * cols, cols, four, 0);
+        kernels.dot4x4(rowFloats, i * cols, cols, x, t * cols, cols, cols, block, 0);
+        for (int r = 0; r < 4; r++) {
+          for (int k = 0; k < 4; k++) {
+            out[(t + k) * rows + from + i + r] = block[4 * r + k];
+          }
+        }
+      }
+      for (; i < n; i++) {
+        for (int k = 0; k < 4; k++) {
+          out[(t + k) * rows + from + i] = kernels.dot(rowFloats, i * cols, x, (t + k) * cols, cols);
+        }
+      }
+    }
+    for (; t < numTokens; t++) {
+      int i = 0;
+      for (; i + 4 <= n; i += 4) {
+        kernels.dot4(rowFloats, i * cols, cols, x, t * cols, cols, block, 0);
         for (int j = 0; j < 4; j++) {
-          out[t * rows + from + i + j] = four[j];
+          out[t * rows + from + i + j] = block[j];
         }
       }
       for (; i < n; i++) {
@@ -100,7 +118,7 @@ public final class Matmul {
   private static final class Scratch {
     private byte[] bytes = new byte[0];
     private float[] floats = new float[0];
-    final float[] four = new float[4];
+    final float[] block = new float[16];
 
     byte[] bytes(int n) {
       if (bytes.length < n) {

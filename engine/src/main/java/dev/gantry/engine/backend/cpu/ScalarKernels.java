@@ -22,6 +22,15 @@ final class ScalarKernels implements Kernels {
   }
 
   @Override
+  public void dot4x4(float[] w, int wOff, int wStride, float[] x, int xOff, int xStride, int n, float[] out, int outOff) {
+    for (int r = 0; r < 4; r++) {
+      for (int t = 0; t < 4; t++) {
+        out[outOff + 4 * r + t] = dot(w, wOff + r * wStride, x, xOff + t * xStride, n);
+      }
+    }
+  }
+
+  @Override
   public float dotQ8_0(byte[] w, int wOff, float[] x, int xOff, int n) {
     float sum = 0;
     for (int b = 0; b < n / 32; b++) {

@@ -86,6 +86,66 @@ final class VectorKernels implements Kernels {
   }
 
   @Override
+  public void dot4x4(float[] w, int wOff, int wStride, float[] x, int xOff, int xStride, int n, float[] out, int outOff) {
+    FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F), a02 = FloatVector.zero(F), a03 = FloatVector.zero(F);
+    FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F), a12 = FloatVector.zero(F), a13 = FloatVector.zero(F);
+    FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F), a22 = FloatVector.zero(F), a23 = FloatVector.zero(F);
+    FloatVector a30 = FloatVector.zero(F), a31 = FloatVector.zero(F), a32 = FloatVector.zero(F), a33 = FloatVector.zero(F);
+    int i = 0;
+    for (int bound = n - L; i <= bound; i += L) {
+      FloatVector x0 = FloatVector.fromArray(F, x, xOff + i);
+      FloatVector x1 = FloatVector.fromArray(F, x, xOff + xStride + i);
+      FloatVector x2 = FloatVector.fromArray(F, x, xOff + 2 * xStride + i);
+      FloatVector x3 = FloatVector.fromArray(F, x, xOff + 3 * xStride + i);
+      FloatVector w0 = FloatVector.fromArray(F, w, wOff + i);
+      a00 = w0.fma(x0, a00);
+      a01 = w0.fma(x1, a01);
+      a02 = w0.fma(x2, a02);
+      a03 = w0.fma(x3, a03);
+      FloatVector w1 = FloatVector.fromArray(F, w, wOff + wStride + i);
+      a10 = w1.fma(x0, a10);
+      a11 = w1.fma(x1, a11);
+      a12 = w1.fma(x2, a12);
+      a13 = w1.fma(x3, a13);
+      FloatVector w2 = FloatVector.fromArray(F, w, wOff + 2 * wStride + i);
+      a20 = w2.fma(x0, a20);
+      a21 = w2.fma(x1, a21);
+      a22 = w2.fma(x2, a22);
+      a23 = w2.fma(x3, a23);
+      FloatVector w3 = FloatVector.fromArray(F, w, wOff + 3 * wStride + i);
+      a30 = w3.fma(x0, a30);
+      a31 = w3.fma(x1, a31);
+      a32 = w3.fma(x2, a32);
+      a33 = w3.fma(x3, a33);
+    }
+    // Reduce each accumulator by name: putting vectors in an array would box them.
+    out[outOff + 0] = a00.reduceLanes(VectorOperators.ADD);
+    out[outOff + 1] = a01.reduceLanes(VectorOperators.ADD);
+    out[outOff + 2] = a02.reduceLanes(VectorOperators.ADD);
+    out[outOff + 3] = a03.reduceLanes(VectorOperators.ADD);
+    out[outOff + 4] = a10.reduceLanes(VectorOperators.ADD);
+    out[outOff + 5] = a11.reduceLanes(VectorOperators.ADD);
+    out[outOff + 6] = a12.reduceLanes(VectorOperators.ADD);
+    out[outOff + 7] = a13.reduceLanes(VectorOperators.ADD);
+    out[outOff + 8] = a20.reduceLanes(VectorOperators.ADD);
+    out[outOff + 9] = a21.reduceLanes(VectorOperators.ADD);
+    out[outOff + 10] = a22.reduceLanes(VectorOperators.ADD);
+    out[outOff + 11] = a23.reduceLanes(VectorOperators.ADD);
+    out[outOff + 12] = a30.reduceLanes(VectorOperators.ADD);
+    out[outOff + 13] = a31.reduceLanes(VectorOperators.ADD);
+    out[outOff + 14] = a32.reduceLanes(VectorOperators.ADD);
+    out[outOff + 15] = a33.reduceLanes(VectorOperators.ADD);
+    for (int j = i; j < n; j++) { // tail shorter than a vector
+      for (int r = 0; r < 4; r++) {
+        float wj = w[wOff + r * wStride + j];
+        for (int t = 0; t < 4; t++) {
+          out[outOff + 4 * r + t] += wj * x[xOff + t * xStride + j];
+        }
+      }
+    }
+  }
+
+  @Override
   public float dotQ8_0(byte[] w, int wOff, float[] x, int xOff, int n) {
     if (!wide()) {
       return scalar.dotQ8_0(w, wOff, x, xOff, n);

@@ -37,6 +37,21 @@ class KernelsTest {
   }
 
   @ParameterizedTest
+  @ValueSource(ints = {1, 17, 64, 333})
+  void dot4x4_vectorAgreesWithSixteenScalarDots(int n) {
+    float[] w = randomFloats(3 + 4 * (n + 2));
+    float[] x = randomFloats(5 + 4 * (n + 1));
+    float[] out = new float[18];
+    Kernels.VECTOR.dot4x4(w, 3, n + 2, x, 5, n + 1, n, out, 2);
+    for (int r = 0; r < 4; r++) {
+      for (int t = 0; t < 4; t++) {
+        float expected = Kernels.SCALAR.dot(w, 3 + r * (n + 2), x, 5 + t * (n + 1), n);
+        assertThat(out[2 + 4 * r + t]).as("row %d token %d", r, t).isCloseTo(expected, within(1e-4f * (float) Math.sqrt(n)));
+      }
+    }
+  }
+
+  @ParameterizedTest
   @ValueSource(ints = {32, 64, 96, 4096})
   void quantizedDots_vectorAgreeWithScalar_andWithDecodedRow(int n) {
     float[] w = randomFloats(n);

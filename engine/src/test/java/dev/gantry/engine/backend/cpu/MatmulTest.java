@@ -26,7 +26,7 @@ class MatmulTest {
     float[] decoded = Quantizer.decode(dtype, bytes, rows, cols);
     ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
     WeightTensor tensor = WeightTensor.ofBuffer("w", dtype, rows, cols, direct);
-    for (int numTokens : new int[] {1, 2, 3, 17}) {
+    for (int numTokens : new int[] {1, 2, 3, 4, 9, 17}) {
       float[] x = new float[numTokens * cols];
       for (int i = 0; i < x.length; i++) {
         x[i] = (float) random.nextGaussian();
