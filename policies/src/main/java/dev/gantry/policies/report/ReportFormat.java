@@ -24,10 +24,15 @@ public enum ReportFormat {
 
   /** Renders the report; {@code stackFile} anchors SARIF locations (repository-relative). */
   public String render(GateReport report, String stackFile) {
+    return render(report, f -> stackFile);
+  }
+
+  /** Renders the report; {@code locate} anchors each SARIF result to a repository-relative file. */
+  public String render(GateReport report, java.util.function.Function<dev.gantry.policies.rules.Finding, String> locate) {
     return switch (this) {
       case TEXT -> TextReport.render(report);
       case JSON -> JsonReport.render(report);
-      case SARIF -> SarifReport.render(report, stackFile);
+      case SARIF -> SarifReport.render(report, locate);
       case JUNIT -> JunitReport.render(report);
     };
   }

@@ -34,8 +34,17 @@ public final class SarifReport {
 
   private SarifReport() {}
 
-  /** {@code artifactUri}: repository-relative path of the stack file findings are anchored to. */
+  /** {@code artifactUri}: repository-relative path of the stack file every finding is anchored to. */
   public static ObjectNode tree(GateReport r, String artifactUri) {
+    return tree(r, f -> artifactUri);
+  }
+
+  /**
+   * {@code locate} gives each finding the repository-relative file it is anchored to (the
+   * stack file, or a model file for findings about one model), so code scanning shows the
+   * alert where the fix goes.
+   */
+  public static ObjectNode tree(GateReport r, java.util.function.Function<Finding, String> locate) {
     JsonNodeFactory f = JsonNodeFactory.instance;
     ObjectNode root = f.objectNode().put("$schema", SCHEMA).put("version", VERSION);
     ObjectNode run = root.putArray("runs").addObject();
@@ -62,8 +71,8 @@ public final class SarifReport {
     }
     run.putObject("automationDetails").put("id", "gantry-gate/" + r.stack() + "/");
     run.putArray("invocations").addObject().put("executionSuccessful", true);
-    ObjectNode artifact = run.putArray("artifacts").addObject();
-    artifact.putObject("location").put("uri", artifactUri);
+    ArrayNode artifacts = run.putArray("artifacts");
+    List<String> uris = new ArrayList<>();
     ArrayNode results = run.putArray("results");
     for (ReportedFinding rf : r.findings()) {
       Finding x = rf.finding();
@@ -72,7 +81,12 @@ public final class SarifReport {
       res.putObject("message").put("text", x.subject() + ": " + x.message() + " Fix: " + x.fix());
       ObjectNode loc = res.putArray("locations").addObject();
       ObjectNode physical = loc.putObject("physicalLocation");
-      physical.putObject("artifactLocation").put("uri", artifactUri).put("index", 0);
+      String uri = locate.apply(x);
+      if (!uris.contains(uri)) {
+        uris.add(uri);
+        artifacts.addObject().putObject("location").put("uri", uri);
+      }
+      physical.putObject("artifactLocation").put("uri", uri).put("index", uris.indexOf(uri));
       physical.putObject("region").put("startLine", 1);
       ObjectNode logical = loc.putArray("logicalLocations").addObject().put("name", x.subject());
       if (x.resourceUrn() != null) {
@@ -94,8 +108,12 @@ public final class SarifReport {
   }
 
   public static String render(GateReport r, String artifactUri) {
+    return render(r, f -> artifactUri);
+  }
+
+  public static String render(GateReport r, java.util.function.Function<Finding, String> locate) {
     try {
-      return GraphJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(tree(r, artifactUri)) + "\n";
+      return GraphJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(tree(r, locate)) + "\n";
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write SARIF", e);
     }

@@ -83,12 +83,12 @@ final class GateCommand implements Callable<Integer> {
     try {
       GateRun run = evaluate();
       ReportFormat chosen = ReportFormat.parse(format);
-      out.print(chosen.render(run.report(), run.stackFileUri()));
+      out.print(chosen.render(run.report(), run::locate));
       out.flush();
       if (outDir != null) {
         Files.createDirectories(outDir);
         for (ReportFormat f : ReportFormat.values()) {
-          Files.writeString(outDir.resolve(f.fileName()), f.render(run.report(), run.stackFileUri()));
+          Files.writeString(outDir.resolve(f.fileName()), f.render(run.report(), run::locate));
         }
         err.println("gantry gate: reports written to " + outDir);
       }
@@ -102,8 +102,22 @@ final class GateCommand implements Callable<Integer> {
     }
   }
 
-  /** The gate's report and the repository-relative stack file that SARIF results point at. */
-  record GateRun(GateReport report, String stackFileUri) {}
+  /**
+   * The gate's report and where its findings point in the repository: a finding about one
+   * model at {@code stacks/models/<model>.yaml} when that file exists, everything else at
+   * the stack file.
+   */
+  record GateRun(GateReport report, String stackFileUri, Path modelsDir) {
+    String locate(dev.gantry.policies.rules.Finding f) {
+      if (modelsDir != null && f.resourceUrn() == null && f.subject().startsWith("model ")) {
+        String model = f.subject().substring("model ".length());
+        if (Files.isRegularFile(modelsDir.resolve(model + ".yaml"))) {
+          return "stacks/models/" + model + ".yaml";
+        }
+      }
+      return stackFileUri;
+    }
+  }
 
   /** Reads or plans the graph and judges it; bad input throws with a message naming the problem. */
   GateRun evaluate() {
@@ -144,7 +158,8 @@ final class GateCommand implements Callable<Integer> {
     if (checklistsDir != null) {
       gate.checklists(Checklist.load(checklistsDir));
     }
-    return new GateRun(gate.build().evaluate(graph), "stacks/Pulumi." + graph.stack() + ".yaml");
+    return new GateRun(gate.build().evaluate(graph), "stacks/Pulumi." + graph.stack() + ".yaml",
+        catalog == null ? null : catalog.modelsDir());
   }
 
   /** The checkout's stacks, when the command runs inside one (a graph file may come from anywhere). */

@@ -204,4 +204,24 @@ class GateCommandTest {
     assertThat(cli.execute("--stacks-dir", stacks.toString(), "up", "aws-prod")).isEqualTo(GantryCli.BAD_INPUT);
     assertThat(err.toString()).contains("gantry-stacks.jar", "does not exist", "./mvnw -B -q package -pl stacks -am");
   }
+
+  @Test
+  void gate_sarif_anchorsModelFindingsAtTheModelFile() throws IOException {
+    Path file = stacks.resolve("Pulumi.aws-prod.yaml");
+    Files.writeString(file, Files.readString(file).replace("maxNumSeqs: 16", "maxNumSeqs: 256"));
+
+    assertThat(run("gate", "aws-prod", "--format", "sarif")).isEqualTo(GantryCli.FAILED);
+    JsonNode run = GraphJson.mapper().readTree(out.toString()).path("runs").get(0);
+    JsonNode fit = null;
+    for (JsonNode r : run.path("results")) {
+      if (r.path("ruleId").asText().equals("GNT-LLM-001")) {
+        fit = r;
+      }
+    }
+    assertThat(fit).isNotNull();
+    JsonNode artifact = fit.path("locations").get(0).path("physicalLocation").path("artifactLocation");
+    assertThat(artifact.path("uri").asText()).isEqualTo("stacks/models/llama-3.1-8b-instruct.yaml");
+    assertThat(run.path("artifacts").get(artifact.path("index").asInt()).path("location").path("uri").asText())
+        .isEqualTo("stacks/models/llama-3.1-8b-instruct.yaml");
+  }
 }
