@@ -13,7 +13,7 @@ public final class GpuBudget extends StackRule {
       COST, Severity.MEDIUM, Enforcement.ADVISORY, List.of("POST-04"),
       "GPU pools are the bill; autoscaling to `maxNodes` is what happens on the day traffic spikes. The gate prices"
           + " every pool at its maximum size from the catalog's on-demand prices (× 730 h).",
-      "Set `monthlyBudgetUsd` in `gantry:policy`, and lower `maxNodes`, use smaller or spot instances when over it.");
+      "Set `monthlyBudgetUsd` in the stack's policy (`policy:` in `stacks/attestations/STACK.yaml`), and lower `maxNodes`, use smaller or spot instances when over it.");
 
   public GpuBudget() {
     super(INFO);

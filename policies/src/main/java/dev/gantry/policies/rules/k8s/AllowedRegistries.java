@@ -14,8 +14,8 @@ public final class AllowedRegistries extends ContainerRule {
       KUBERNETES, Severity.HIGH, Enforcement.MANDATORY, List.of("PRE-04"),
       "Images pulled from arbitrary public registries are a supply-chain risk and a rate-limit outage (Docker Hub)"
           + " waiting to happen.",
-      "Mirror the image into your registry, or add the registry to `gantry:policy` `allowedRegistries` (host globs,"
-          + " e.g. `*.dkr.ecr.*.amazonaws.com`). Defaults: " + PolicyConfig.DEFAULT_REGISTRIES + ".");
+      "Mirror the image into your registry, or add the registry to `allowedRegistries` in the stack's policy"
+          + " (`policy:` in `stacks/attestations/STACK.yaml`; host globs, e.g. `*.dkr.ecr.*.amazonaws.com`). Defaults: " + PolicyConfig.DEFAULT_REGISTRIES + ".");
 
   public AllowedRegistries() {
     super(INFO);

@@ -16,7 +16,7 @@ public final class StartupProbeBudget extends StackRule {
       LLM, Severity.HIGH, Enforcement.MANDATORY, List.of("DEP-02"),
       "Loading weights takes (weight bytes / storage throughput) plus engine initialisation. A startup probe that gives"
           + " up earlier makes the kubelet kill the engine just before it is ready, forever (CrashLoopBackOff with no"
-          + " error in the logs). The throughput is an assumption, `modelLoadMiBps` in `gantry:policy` (default "
+          + " error in the logs). The throughput is an assumption, `modelLoadMiBps` in the stack's policy (default "
           + (int) PolicyConfig.DEFAULT_LOAD_MIBPS + " MiB/s), plus `modelLoadOverheadSeconds` (default "
           + (int) PolicyConfig.DEFAULT_LOAD_OVERHEAD_SECONDS + " s).",
       "Raise the engine's `startupProbe.failureThreshold` so that `initialDelaySeconds + failureThreshold ×"
