@@ -1,59 +1,85 @@
 package dev.gantry.gateway;
 
-import java.nio.ByteBuffer;
-import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
+import io.helidon.http.HeaderNames;
+import io.helidon.webclient.http1.Http1Client;
+import io.helidon.webclient.http1.Http1ClientResponse;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.Flow;
 
 /**
- * Turns the upstream response body publisher into something a blocking handler can poll
- * with a timeout, one item at a time (back-pressure: the next item is requested only after
- * the previous one was taken). Polling with a timeout is what lets the proxy send
- * keep-alive comments and enforce first-token and idle timeouts.
+ * One upstream streaming call, run by its own virtual thread that does the blocking request
+ * and reads the body into a small bounded queue (back-pressure: a slow client slows the
+ * reader). The handler polls the queue with timeouts, which is what lets the proxy send
+ * keep-alive comments and enforce first-token, idle and total timeouts. Items, in order: the
+ * upstream {@link Status}, then {@code byte[]} chunks, then {@link #END} or a {@link Throwable}.
  */
-final class BodyQueue implements Flow.Subscriber<List<ByteBuffer>> {
+final class BodyQueue {
     /** Marks the end of the body. */
     static final Object END = new Object();
 
-    private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-    private volatile Flow.Subscription subscription;
+    /** The upstream answered with this HTTP status; body chunks follow. */
+    record Status(int code) {}
+
+    private final ArrayBlockingQueue<Object> queue = new ArrayBlockingQueue<>(64);
+    private final Thread reader;
     private volatile boolean cancelled;
 
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-        subscription = s;
-        if (cancelled) s.cancel(); else s.request(1);
+    private BodyQueue(Http1Client http, URI uri, Map<String, String> headers, byte[] body, Duration readTimeout) {
+        reader = Thread.ofVirtual().name("upstream-reader").unstarted(() -> read(http, uri, headers, body, readTimeout));
+        reader.start();
     }
 
-    @Override
-    public void onNext(List<ByteBuffer> item) {
-        queue.add(item);
+    static BodyQueue start(Http1Client http, URI uri, Map<String, String> headers, byte[] body, Duration readTimeout) {
+        return new BodyQueue(http, uri, headers, body, readTimeout);
     }
 
-    @Override
-    public void onError(Throwable t) {
-        queue.add(t);
+    private void read(Http1Client http, URI uri, Map<String, String> headers, byte[] body, Duration readTimeout) {
+        var request = http.post().uri(uri).readTimeout(readTimeout);
+        headers.forEach((k, v) -> request.header(HeaderNames.create(k), v));
+        try (Http1ClientResponse res = request.submit(body)) {
+            put(new Status(res.status().code()));
+            InputStream in = res.inputStream();
+            byte[] buf = new byte[16 * 1024];
+            int n;
+            while (!cancelled && (n = in.read(buf)) >= 0) {
+                if (n > 0) put(Arrays.copyOf(buf, n));
+            }
+            put(END);
+        } catch (InterruptedException e) {
+            // cancelled by the handler
+        } catch (Throwable t) {
+            if (!cancelled) {
+                try {
+                    put(t);
+                } catch (InterruptedException ignored) {
+                    // cancelled
+                }
+            }
+        }
     }
 
-    @Override
-    public void onComplete() {
-        queue.add(END);
+    private void put(Object item) throws InterruptedException {
+        if (!cancelled) queue.put(item);
     }
 
     /**
-     * Waits up to {@code nanos} for the next item: a {@code List<ByteBuffer>}, {@link #END}, a
-     * {@link Throwable}, or null on timeout.
+     * Waits up to {@code nanos} for the next item: a {@link Status}, a {@code byte[]},
+     * {@link #END}, a {@link Throwable}, or null on timeout.
      */
     Object poll(long nanos) throws InterruptedException {
-        Object o = queue.poll(Math.max(0, nanos), TimeUnit.NANOSECONDS);
-        if (o instanceof List<?> && subscription != null) subscription.request(1);
-        return o;
+        return queue.poll(Math.max(0, nanos), TimeUnit.NANOSECONDS);
     }
 
+    /** Stops the reader: interrupting a virtual thread blocked on a socket closes that socket. */
     void cancel() {
+        if (cancelled) return;
         cancelled = true;
-        var s = subscription;
-        if (s != null) s.cancel();
+        queue.clear();
+        reader.interrupt();
     }
 }

@@ -5,16 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gantry.gateway.config.GatewayConfig;
 import io.helidon.http.HeaderNames;
+import io.helidon.webclient.http1.Http1Client;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,10 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -63,16 +55,16 @@ final class Proxy {
 
     private final GatewayConfig config;
     private final Router router;
-    private final HttpClient client;
+    private final Http1Client http;
     private final Metrics metrics;
     private final Auth auth;
     private final Limits limits;
     private final Ledger ledger;
 
-    Proxy(GatewayConfig config, Router router, HttpClient client, Metrics metrics, Auth auth, Limits limits, Ledger ledger) {
+    Proxy(GatewayConfig config, Router router, Http1Client http, Metrics metrics, Auth auth, Limits limits, Ledger ledger) {
         this.config = config;
         this.router = router;
-        this.client = client;
+        this.http = http;
         this.metrics = metrics;
         this.auth = auth;
         this.limits = limits;
@@ -261,14 +253,16 @@ final class Proxy {
         }
     }
 
-    private HttpRequest upstreamRequest(Endpoint endpoint, Upstream u, byte[] body, Exchange ex, Duration timeout) {
-        var b = HttpRequest.newBuilder(URI.create(u.deployment.apiBase() + endpoint.path))
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header("X-Request-Id", ex.requestId)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (u.deployment.apiKey() != null) b.header("Authorization", "Bearer " + u.deployment.apiKey());
-        return b.build();
+    private static URI upstreamUri(Endpoint endpoint, Upstream u) {
+        return URI.create(u.deployment.apiBase() + endpoint.path);
+    }
+
+    private static Map<String, String> upstreamHeaders(Upstream u, Exchange ex) {
+        var h = new java.util.LinkedHashMap<String, String>();
+        h.put("Content-Type", "application/json");
+        h.put("X-Request-Id", ex.requestId);
+        if (u.deployment.apiKey() != null) h.put("Authorization", "Bearer " + u.deployment.apiKey());
+        return h;
     }
 
     // ---- attempts, retries, fallbacks ---------------------------------------------------
@@ -325,14 +319,15 @@ final class Proxy {
     }
 
     private static Failure classify(Throwable t, String what) {
-        Throwable cause = t instanceof ExecutionException && t.getCause() != null ? t.getCause() : t;
-        if (cause instanceof HttpConnectTimeoutException || cause instanceof ConnectException) {
-            return new Failure(true, 0, "connect", "cannot connect to the upstream (" + cause + ")", null);
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ConnectException || c instanceof java.net.NoRouteToHostException) {
+                return new Failure(true, 0, "connect", "cannot connect to the upstream (" + c + ")", null);
+            }
+            if (c instanceof java.net.SocketTimeoutException || c instanceof TimeoutException) {
+                return new Failure(true, 0, "timeout", "the upstream did not answer " + what + " in time", null);
+            }
         }
-        if (cause instanceof TimeoutException || cause instanceof java.net.http.HttpTimeoutException) {
-            return new Failure(true, 0, "timeout", "the upstream did not answer " + what + " in time", null);
-        }
-        return new Failure(true, 0, "io", "the upstream connection failed (" + cause + ")", null);
+        return new Failure(true, 0, "io", "the upstream connection failed (" + t + ")", null);
     }
 
     private static Failure statusFailure(int status, byte[] body) {
@@ -368,19 +363,20 @@ final class Proxy {
     private void unary(Endpoint endpoint, ObjectNode body, Exchange ex, ServerResponse res) {
         Failure failure = route(ex, u -> {
             Duration timeout = u.deployment.timeout();
-            HttpRequest request = upstreamRequest(endpoint, u, upstreamBody(body, u, false), ex, timeout);
-            HttpResponse<byte[]> response;
-            CompletableFuture<HttpResponse<byte[]>> future = client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
-            try {
-                response = future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                future.cancel(true);
-                Thread.currentThread().interrupt();
-                return new Failure(false, 0, "interrupted", "interrupted", null);
-            } catch (ExecutionException | TimeoutException e) {
-                future.cancel(true);
+            var request = http.post().uri(upstreamUri(endpoint, u)).readTimeout(timeout);
+            upstreamHeaders(u, ex).forEach((k, v) -> request.header(HeaderNames.create(k), v));
+            int status;
+            byte[] answer;
+            String contentType;
+            try (var response = request.submit(upstreamBody(body, u, false))) {
+                status = response.status().code();
+                answer = response.entity().hasEntity() ? response.entity().as(byte[].class) : new byte[0];
+                contentType = response.headers().first(HeaderNames.CONTENT_TYPE).orElse("application/json");
+            } catch (RuntimeException e) {
                 return classify(e, "within " + timeout.toMillis() + " ms");
             }
+            record R(int statusCode, byte[] body, String type) {}
+            R response = new R(status, answer, contentType);
             if (response.statusCode() != 200) return statusFailure(response.statusCode(), response.body());
             ex.deployment = u.id();
             ex.status = 200;
@@ -399,7 +395,7 @@ final class Proxy {
             ex.cost = u.deployment.cost(ex.promptTokens, ex.completionTokens);
             ex.releaseLease();
             res.status(200);
-            res.header(HeaderNames.CONTENT_TYPE, response.headers().firstValue("content-type").orElse("application/json"));
+            res.header(HeaderNames.CONTENT_TYPE, response.type());
             res.send(response.body());
             return null;
         });
@@ -416,23 +412,17 @@ final class Proxy {
             long start = System.nanoTime();
             long totalDeadline = start + u.deployment.streamTimeout().toNanos();
             long firstDeadline = Math.min(totalDeadline, start + g.firstTokenTimeout().toNanos());
-            HttpRequest request = upstreamRequest(endpoint, u, upstreamBody(body, u, true), ex, u.deployment.streamTimeout());
-            var future = client.sendAsync(request, HttpResponse.BodyHandlers.ofPublisher());
-            HttpResponse<Flow.Publisher<List<ByteBuffer>>> response;
+            // The socket read timeout is only a backstop; the deadlines below are enforced by polling.
+            Duration readTimeout = g.firstTokenTimeout().compareTo(g.streamIdleTimeout()) > 0
+                    ? g.firstTokenTimeout() : g.streamIdleTimeout();
+            BodyQueue queue = BodyQueue.start(http, upstreamUri(endpoint, u), upstreamHeaders(u, ex),
+                    upstreamBody(body, u, true), readTimeout.plusSeconds(1));
             try {
-                response = awaitHeaders(future, firstDeadline, sse);
-            } catch (ExecutionException e) {
-                return classify(e, "");
-            } catch (TimeoutException e) {
-                future.cancel(true);
-                return classify(e, "its first token within " + g.firstTokenTimeout().toMillis() + " ms");
-            }
-            BodyQueue queue = new BodyQueue();
-            response.body().subscribe(queue);
-            try {
-                if (response.statusCode() != 200) {
-                    return statusFailure(response.statusCode(), drain(queue, firstDeadline));
-                }
+                Object head = awaitHeaders(queue, firstDeadline, sse);
+                if (head == null) return classify(new TimeoutException(), "its first token within " + g.firstTokenTimeout().toMillis() + " ms");
+                if (head instanceof Throwable t) return classify(t, "");
+                if (!(head instanceof BodyQueue.Status status)) return new Failure(true, 0, "io", "unexpected upstream answer", null);
+                if (status.code() != 200) return statusFailure(status.code(), drain(queue, firstDeadline));
                 return relay(queue, u, ex, sse, clientWantsUsage, firstDeadline, totalDeadline);
             } finally {
                 queue.cancel();
@@ -447,21 +437,20 @@ final class Proxy {
         sse.close();
     }
 
-    private <T> HttpResponse<T> awaitHeaders(CompletableFuture<HttpResponse<T>> future, long deadline, SseWriter sse)
-            throws ExecutionException, TimeoutException {
+    /** The first item from the upstream (its status, or an error), sending keep-alives meanwhile; null on timeout. */
+    private Object awaitHeaders(BodyQueue queue, long deadline, SseWriter sse) {
         long keepAlive = config.gantry().keepAliveInterval().toNanos();
-        while (true) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) throw new TimeoutException();
-            try {
-                return future.get(Math.min(left, keepAlive), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
+        try {
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return null;
+                Object item = queue.poll(Math.min(left, keepAlive));
+                if (item != null) return item;
                 if (deadline - System.nanoTime() > 0) sse.keepAlive();
-            } catch (InterruptedException e) {
-                future.cancel(true);
-                Thread.currentThread().interrupt();
-                throw new ExecutionException(e);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new IllegalStateException("interrupted");
         }
     }
 
@@ -470,13 +459,8 @@ final class Proxy {
         try {
             while (out.size() < MAX_ERROR_BODY) {
                 Object item = queue.poll(deadline - System.nanoTime());
-                if (!(item instanceof List<?> buffers)) break;
-                for (Object b : buffers) {
-                    ByteBuffer buf = (ByteBuffer) b;
-                    byte[] bytes = new byte[buf.remaining()];
-                    buf.get(bytes);
-                    out.write(bytes, 0, bytes.length);
-                }
+                if (!(item instanceof byte[] bytes)) break;
+                out.write(bytes, 0, bytes.length);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -522,11 +506,7 @@ final class Proxy {
                     return new Failure(false, 502, "stream_broken", "the upstream stream broke after "
                             + chunkCount + " chunks (" + t + ")", null);
                 }
-                @SuppressWarnings("unchecked")
-                List<ByteBuffer> buffers = (List<ByteBuffer>) item;
-                for (ByteBuffer b : buffers) {
-                    chunkCount += events.feed(b, sse, ex, clientWantsUsage);
-                }
+                chunkCount += events.feed((byte[]) item, sse, ex, clientWantsUsage);
                 if (first && sse.upstreamBytesSent) {
                     first = false;
                     ex.deployment = u.id();
@@ -553,10 +533,10 @@ final class Proxy {
         private long chunksSeen;
 
         /** Returns the number of content chunks forwarded. */
-        int feed(ByteBuffer in, SseWriter sse, Exchange ex, boolean clientWantsUsage) {
-            int n = in.remaining();
+        int feed(byte[] in, SseWriter sse, Exchange ex, boolean clientWantsUsage) {
+            int n = in.length;
             if (len + n > buf.length) buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
-            in.get(buf, len, n);
+            System.arraycopy(in, 0, buf, len, n);
             int scanFrom = Math.max(0, len - 1);
             len += n;
             int chunks = 0;
