@@ -157,6 +157,11 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /** Whether the engine thread is alive and serving (false after {@link #close()} or if the loop died); for health checks. */
+  public boolean isRunning() {
+    return running && thread.isAlive();
+  }
+
   /** The latest snapshot, updated after every step. */
   public EngineStats stats() {
     return stats;
