@@ -304,10 +304,22 @@ public final class OpenAiServer implements AutoCloseable {
       streams.forEach(GenerationStream::close);
       throw ApiException.unhealthy("the engine is not running; retry on another replica");
     }
-    if (r.stream()) {
-      stream(r, res, id, created, states, timers, streams, events);
-    } else {
-      collect(r, res, id, created, states, timers, events);
+    try {
+      if (r.stream()) {
+        stream(r, res, id, created, states, timers, streams, events);
+      } else {
+        collect(r, res, id, created, states, timers, events);
+      }
+    } finally {
+      // Whatever went wrong, no sequence outlives its request (a no-op for finished ones).
+      streams.forEach(GenerationStream::close);
+    }
+  }
+
+  /** Writing to the client failed: it disconnected (Helidon reports this in several exception types). */
+  private static final class ClientGone extends RuntimeException {
+    ClientGone(Throwable cause) {
+      super(cause.toString(), cause, false, false);
     }
   }
 
@@ -380,7 +392,8 @@ public final class OpenAiServer implements AutoCloseable {
     int[] textOffsets = new int[states.size()];
     boolean clientGone = false;
     int remaining = states.size();
-    try (OutputStream out = res.outputStream()) {
+    OutputStream out = res.outputStream();
+    try {
       for (ChoiceState c : states) {
         if (r.endpoint() == Endpoint.CHAT) {
           send(out, responses.roleChunk(r, id, created, c));
@@ -413,9 +426,14 @@ public final class OpenAiServer implements AutoCloseable {
         int completion = states.stream().mapToInt(c -> c.usage == null ? 0 : c.usage.completionTokens()).sum();
         send(out, responses.usageChunk(r, id, created, completion, cachedTokens(r, states)));
       }
-      out.write(DONE);
-      out.flush();
-    } catch (IOException | UncheckedIOException e) {
+      write(out, DONE);
+      out.close();
+    } catch (IOException | RuntimeException e) {
+      // Writes and the final close touch the client: their failures mean it is gone. Anything
+      // else is a bug; either way the stream cannot continue, so abort like a disconnect.
+      if (!(e instanceof ClientGone)) {
+        LOG.log(System.Logger.Level.WARNING, "streaming " + id + " failed", e);
+      }
       clientGone = true;
     }
     if (clientGone) {
@@ -431,6 +449,15 @@ public final class OpenAiServer implements AutoCloseable {
     }
   }
 
+  private static void write(OutputStream out, byte[] bytes) {
+    try {
+      out.write(bytes);
+      out.flush();
+    } catch (IOException | RuntimeException e) {
+      throw new ClientGone(e);
+    }
+  }
+
   private void send(OutputStream out, ObjectNode chunk) throws IOException {
     byte[] body = json.writeValueAsBytes(chunk);
     byte[] event = new byte[body.length + 8];
@@ -438,8 +465,7 @@ public final class OpenAiServer implements AutoCloseable {
     System.arraycopy(body, 0, event, 6, body.length);
     event[event.length - 2] = '\n';
     event[event.length - 1] = '\n';
-    out.write(event);
-    out.flush();
+    write(out, event);
   }
 
   private static int cachedTokens(OpenAiRequest r, List<ChoiceState> states) {
