@@ -4,14 +4,6 @@ import static dev.gantry.engine.server.ServerHarness.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gantry.engine.model.Architecture;
-import dev.gantry.engine.testing.TestModels;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -37,42 +29,6 @@ class LifecycleTest {
     model = ServerHarness.writeModel(dir);
   }
 
-  /** A streaming completion opened on a raw socket, read up to its first event. */
-  static final class RawStream implements AutoCloseable {
-    final Socket socket;
-    final BufferedReader in;
-
-    RawStream(ServerHarness h, String body) throws IOException {
-      socket = new Socket("127.0.0.1", h.server.port());
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      OutputStream out = socket.getOutputStream();
-      out.write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
-          + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      out.write(bytes);
-      out.flush();
-      in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-      assertThat(in.readLine()).startsWith("HTTP/1.1 200");
-      for (String line; !(line = in.readLine()).startsWith("data: "); ) {
-        // headers and chunk sizes until the first event
-      }
-    }
-
-    /** Reads to the end of the stream; true when it ended with data: [DONE]. */
-    boolean readToDone() throws IOException {
-      for (String line; (line = in.readLine()) != null; ) {
-        if (line.equals("data: [DONE]")) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-    }
-  }
-
   static String longStream(int maxTokens) {
     return json("prompt", "The quick brown fox", "max_tokens", maxTokens, "ignore_eos", true, "stream", true);
   }
@@ -90,7 +46,7 @@ class LifecycleTest {
   @Test
   void clientDisconnect_abortsTheRequest_andFreesItsBlocks() throws Exception {
     try (ServerHarness h = ServerHarness.start(model, b -> b.maxModelLen(2048).enablePrefixCaching(false), c -> c)) {
-      RawStream s = new RawStream(h, longStream(2000));
+      RawStream s = new RawStream(h.server.port(), longStream(2000));
       assertThat(h.engine.stats().kvCacheUsage()).isGreaterThan(0);
       s.close();
       await("the engine has no running request and no used blocks",
@@ -106,7 +62,7 @@ class LifecycleTest {
     try (ServerHarness h = ServerHarness.start(model, b -> b.maxModelLen(2048).maxNumSeqs(1),
         c -> new ServerConfig(c.host(), 0, c.servedModelNames(), c.modelRoot(), null, null, 1, 1, Duration.ofSeconds(30),
             c.maxRequestBytes(), c.drainTimeout(), c.watchdogTimeout()))) {
-      RawStream running = new RawStream(h, longStream(2000));
+      RawStream running = new RawStream(h.server.port(), longStream(2000));
       CompletableFuture<ServerHarness.Reply> queued = CompletableFuture.supplyAsync(
           () -> h.post("/v1/completions", json("prompt", "Hi", "max_tokens", 2)));
       await("one request waits in the queue", () -> h.server.admission().waiting() == 1);
@@ -125,7 +81,7 @@ class LifecycleTest {
     try (ServerHarness h = ServerHarness.start(model, b -> b.maxModelLen(2048).maxNumSeqs(1),
         c -> new ServerConfig(c.host(), 0, c.servedModelNames(), c.modelRoot(), null, null, 1, 4, Duration.ofMillis(200),
             c.maxRequestBytes(), c.drainTimeout(), c.watchdogTimeout()))) {
-      try (RawStream running = new RawStream(h, longStream(2000))) {
+      try (RawStream running = new RawStream(h.server.port(), longStream(2000))) {
         long t0 = System.nanoTime();
         ServerHarness.Reply r = h.post("/v1/completions", json("prompt", "Hi", "max_tokens", 2));
         assertThat(r.error(503).get("code").asText()).isEqualTo("queue_timeout");
@@ -137,7 +93,7 @@ class LifecycleTest {
   @Test
   void drain_refusesNewRequestsWith503AndConnectionClose_whileInFlightOnesFinish() throws Exception {
     try (ServerHarness h = ServerHarness.start(model, b -> b.maxModelLen(2048), c -> c)) {
-      RawStream inFlight = new RawStream(h, longStream(300));
+      RawStream inFlight = new RawStream(h.server.port(), longStream(300));
       CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> h.server.drain(Duration.ofSeconds(60)));
       await("draining", () -> h.get("/health").status() == 503);
       ServerHarness.Reply refused = h.post("/v1/completions", json("prompt", "Hi", "max_tokens", 2));
@@ -177,7 +133,7 @@ class LifecycleTest {
       for (String n : names) {
         assertThat(h.metric(n, "")).as(n).isZero();
       }
-      RawStream running = new RawStream(h, longStream(1000));
+      RawStream running = new RawStream(h.server.port(), longStream(1000));
       assertThat(h.metric("vllm:num_requests_running", "")).isEqualTo(1);
       assertThat(h.metric("vllm:kv_cache_usage_perc", "")).isGreaterThan(0);
       running.close();

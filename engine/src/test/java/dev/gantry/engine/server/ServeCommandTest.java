@@ -1,0 +1,163 @@
+package dev.gantry.engine.server;
+
+import static dev.gantry.engine.server.ServerHarness.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code gantry-engine serve}: vLLM's flags, clear failures for what this build cannot do, and a
+ * real process that drains on SIGTERM (in-flight stream finishes, new requests get 503 with
+ * Connection: close) and exits 0.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ServeCommandTest {
+  @TempDir static Path dir;
+  static Path model;
+
+  @BeforeAll
+  static void writeModel() {
+    model = ServerHarness.writeModel(dir);
+  }
+
+  record Run(int exitCode, String out, String err) {}
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cmd = Main.commandLine();
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(err, true));
+    // Flag validation happens before any model is loaded: these never start a server.
+    int code = cmd.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void help_explainsEveryVllmFlag() {
+    Run r = run("serve", "--help");
+    assertThat(r.exitCode()).isZero();
+    for (String flag : List.of("--host", "--port", "--served-model-name", "--max-model-len", "--max-num-seqs",
+        "--max-num-batched-tokens", "--block-size", "--gpu-memory-utilization", "--[no-]enable-prefix-caching",
+        "--[no-]enable-chunked-prefill", "--dtype", "--quantization", "--tensor-parallel-size", "--api-key", "--seed",
+        "--device", "--max-num-queued-requests", "--queue-timeout", "--drain-timeout", "--watchdog-timeout")) {
+      assertThat(r.out()).as(flag).contains(flag);
+    }
+  }
+
+  @Test
+  void tensorParallelOtherThanOne_failsClearly() {
+    Run r = run("serve", model.toString(), "--tensor-parallel-size", "2");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("--tensor-parallel-size 2 is not supported", "--tensor-parallel-size 1");
+  }
+
+  @Test
+  void deviceCuda_failsClearly_unknownDevice_too() {
+    Run cuda = run("serve", model.toString(), "--device", "cuda");
+    assertThat(cuda.exitCode()).isEqualTo(2);
+    assertThat(cuda.err()).contains("--device cuda", "no CUDA backend", "--device cpu");
+    assertThat(run("serve", model.toString(), "--device", "tpu").err()).contains("--device must be auto, cpu or cuda", "tpu");
+  }
+
+  @Test
+  void unsupportedDtypeQuantizationAndBadSizes_failNamingTheFlag() {
+    assertThat(run("serve", model.toString(), "--dtype", "bfloat16").err()).contains("--dtype bfloat16", "--dtype auto");
+    assertThat(run("serve", model.toString(), "--quantization", "awq").err()).contains("--quantization awq", "GGUF");
+    assertThat(run("serve", model.toString(), "--gpu-memory-utilization", "lots").err())
+        .contains("--gpu-memory-utilization", "'lots'");
+    assertThat(run("serve", model.toString(), "--gpu-memory-utilization", "0").err())
+        .contains("--gpu-memory-utilization must be within (0, 1]");
+    assertThat(run("serve", model.toString(), "--block-size", "0").err()).contains("--block-size");
+    assertThat(run("serve", model.toString(), "--queue-timeout", "0").err()).contains("--queue-timeout");
+    assertThat(run("serve", dir.resolve("missing").toString()).err()).contains("does not exist");
+  }
+
+  @Test
+  void sizes_parseLikeVllmUsersWriteThem() {
+    assertThat(ServeCommand.parseBytes("--x", "4GiB")).isEqualTo(4L << 30);
+    assertThat(ServeCommand.parseBytes("--x", "512MiB")).isEqualTo(512L << 20);
+    assertThat(ServeCommand.parseBytes("--x", "2G")).isEqualTo(2L << 30);
+    assertThat(ServeCommand.parseBytes("--x", "1073741824")).isEqualTo(1L << 30);
+    assertThat(ServeCommand.parseFraction("0.9")).isEqualTo(0.9);
+    assertThat(ServeCommand.parseFraction("64MiB")).isNaN();
+  }
+
+  @Test
+  void sigterm_drainsInFlightStreams_refusesNewRequests_andExitsZero() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-Xmx512m",
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", model.toString(),
+        "--host", "127.0.0.1", "--port", "0", "--served-model-name", ServerHarness.MODEL, "--max-model-len", "2048",
+        "--gpu-memory-utilization", "32MiB", "--threads", "1", "--drain-timeout", "60"));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      int port = -1;
+      StringBuilder log = new StringBuilder();
+      Pattern listening = Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)");
+      for (String line; port < 0 && (line = out.readLine()) != null; ) {
+        log.append(line).append('\n');
+        Matcher m = listening.matcher(line);
+        if (m.find()) {
+          port = Integer.parseInt(m.group(1));
+        }
+      }
+      assertThat(port).as("the server announced its port:\n%s", log).isPositive();
+      Thread.ofVirtual().start(() -> { // keep the pipe drained until the process ends
+        try {
+          out.lines().forEach(l -> { });
+        } catch (java.io.UncheckedIOException closed) {
+          // the process exited
+        }
+      });
+
+      HttpClient http = HttpClient.newHttpClient();
+      RawStream inFlight = new RawStream(port, json("prompt", "Hello", "max_tokens", 1500, "ignore_eos", true,
+          "stream", true));
+      p.destroy(); // SIGTERM
+      HttpResponse<String> refused = null;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (System.nanoTime() < deadline) {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/completions"))
+            .timeout(Duration.ofSeconds(10))
+            .POST(HttpRequest.BodyPublishers.ofString(json("prompt", "Hi", "max_tokens", 1))).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 503) {
+          refused = r;
+          break;
+        }
+        Thread.sleep(20);
+      }
+      assertThat(refused).as("a request during the drain is refused").isNotNull();
+      assertThat(refused.body()).contains("shutting_down");
+      assertThat(refused.headers().firstValue("connection")).hasValue("close");
+      assertThat(inFlight.readToDone()).as("the in-flight stream finishes").isTrue();
+      inFlight.close();
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).isZero();
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+}
