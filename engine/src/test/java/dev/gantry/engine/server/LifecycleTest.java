@@ -93,7 +93,7 @@ class LifecycleTest {
   @Test
   void drain_refusesNewRequestsWith503AndConnectionClose_whileInFlightOnesFinish() throws Exception {
     try (ServerHarness h = ServerHarness.start(model, b -> b.maxModelLen(2048), c -> c)) {
-      RawStream inFlight = new RawStream(h.server.port(), longStream(300));
+      RawStream inFlight = new RawStream(h.server.port(), longStream(1500));
       CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> h.server.drain(Duration.ofSeconds(60)));
       await("draining", () -> h.get("/health").status() == 503);
       ServerHarness.Reply refused = h.post("/v1/completions", json("prompt", "Hi", "max_tokens", 2));
