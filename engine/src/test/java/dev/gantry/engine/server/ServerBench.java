@@ -1,0 +1,215 @@
+package dev.gantry.engine.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gantry.engine.api.Engine;
+import dev.gantry.engine.api.GenerationRequest;
+import dev.gantry.engine.api.GenerationStream;
+import dev.gantry.engine.api.Prompt;
+import dev.gantry.engine.api.RequestOutput;
+import dev.gantry.engine.model.Architecture;
+import dev.gantry.engine.sampling.SamplingParams;
+import dev.gantry.engine.testing.TestModels;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * Load generator for the OpenAI server (docs/PERFORMANCE.md, engine-server section): N
+ * concurrent streaming clients each send requests back to back (greedy, ignore_eos, fixed
+ * prompt and max_tokens) for a fixed count; it reports requests/s and TTFT, inter-token latency
+ * and end-to-end percentiles at 1, 8 and 32 streams — over HTTP (SSE, loopback) and, as the
+ * baseline, through the Engine API directly with the same workload. The difference is what
+ * HTTP, JSON and SSE add.
+ *
+ * <p>Pitfalls avoided: a warm-up round runs first (JIT, prefix cache, connection pool), the same
+ * engine serves both paths, prefix caching is off so repeated prompts do not get cheaper, and
+ * the client counts a token when its SSE line arrives, not when the response completes. Client
+ * and server share the machine's cores, which inflates both paths alike.
+ *
+ * <pre>
+ *   ./test -q -o -pl engine -Pserver-bench -DskipTests [-Dserver.bench.args="8 32"]   # requests per stream, max tokens
+ * </pre>
+ */
+public final class ServerBench {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  record Sample(double ttftMs, double e2eMs, List<Double> itlMs) {}
+
+  record Row(String path, int concurrency, int requests, double seconds, List<Sample> samples) {
+    double requestsPerSecond() {
+      return requests / seconds;
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    int requestsPerStream = 8;
+    int maxTokens = 32;
+    int[] concurrencies = {1, 8, 32};
+    if (args.length > 2) {
+      throw new IllegalArgumentException("usage: ServerBench [REQUESTS_PER_STREAM [MAX_TOKENS]], got " + List.of(args));
+    }
+    if (args.length > 0) {
+      requestsPerStream = Integer.parseInt(args[0]);
+    }
+    if (args.length > 1) {
+      maxTokens = Integer.parseInt(args[1]);
+    }
+    Path dir = Files.createTempDirectory("gantry-server-bench");
+    Path model = TestModels.write(dir, TestModels.spec(Architecture.LLAMA)).path();
+    String prompt = "The quick brown fox jumps over the lazy dog. A paged key-value cache stores the keys";
+    try (Engine engine = Engine.builder().model(model).maxModelLen(512).maxNumSeqs(32).kvCacheBytes(64L << 20)
+        .enablePrefixCaching(false).build()) {
+      ServerConfig config = ServerConfig.defaults("bench", 32);
+      try (OpenAiServer server = OpenAiServer.start(engine, config)) {
+        String url = "http://127.0.0.1:" + server.port() + "/v1/completions";
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        runHttp(http, url, prompt, maxTokens, 4, 2); // warm-up
+        runDirect(engine, prompt, maxTokens, 4, 2);
+        List<Row> rows = new ArrayList<>();
+        for (int c : concurrencies) {
+          rows.add(runDirect(engine, prompt, maxTokens, c, requestsPerStream));
+          rows.add(runHttp(http, url, prompt, maxTokens, c, requestsPerStream));
+        }
+        System.out.println(table(rows, maxTokens, requestsPerStream));
+      }
+    }
+  }
+
+  private static Row runHttp(HttpClient http, String url, String prompt, int maxTokens, int concurrency, int perStream)
+      throws Exception {
+    String body = JSON.createObjectNode().put("model", "bench").put("prompt", prompt).put("max_tokens", maxTokens)
+        .put("temperature", 0).put("ignore_eos", true).put("stream", true).toString();
+    return run("HTTP+SSE", concurrency, perStream, () -> {
+      long t0 = System.nanoTime();
+      HttpResponse<Stream<String>> r = http.send(HttpRequest.newBuilder(URI.create(url))
+          .header("Content-Type", "application/json").timeout(Duration.ofMinutes(5))
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofLines());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("HTTP " + r.statusCode());
+      }
+      List<Long> arrivals = new ArrayList<>();
+      Iterator<String> lines = r.body().iterator();
+      while (lines.hasNext()) {
+        String line = lines.next();
+        if (line.startsWith("data: {")) {
+          JsonNode chunk = JSON.readTree(line.substring(6));
+          if (!chunk.at("/choices/0/text").asText().isEmpty()) {
+            arrivals.add(System.nanoTime());
+          }
+        }
+      }
+      return sample(t0, arrivals, System.nanoTime());
+    });
+  }
+
+  private static final AtomicInteger IDS = new AtomicInteger();
+
+  private static Row runDirect(Engine engine, String prompt, int maxTokens, int concurrency, int perStream)
+      throws Exception {
+    SamplingParams params = SamplingParams.builder().temperature(0).maxTokens(maxTokens).ignoreEos(true).build();
+    return run("Engine API", concurrency, perStream, () -> {
+      long t0 = System.nanoTime();
+      // The server tokenizes in the handler too, so the baseline pays for it as well.
+      int[] ids = engine.tokenizer().encode(prompt);
+      List<Long> arrivals = new ArrayList<>();
+      try (GenerationStream s = engine.submit(GenerationRequest.of("bench-" + IDS.incrementAndGet(), Prompt.tokens(ids),
+          params))) {
+        for (RequestOutput o : s) {
+          if (!o.text().isEmpty()) {
+            arrivals.add(System.nanoTime());
+          }
+        }
+      }
+      return sample(t0, arrivals, System.nanoTime());
+    });
+  }
+
+  interface Client {
+    Sample request() throws Exception;
+  }
+
+  private static Row run(String path, int concurrency, int perStream, Client client) throws Exception {
+    List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
+    long t0 = System.nanoTime();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int c = 0; c < concurrency; c++) {
+        futures.add(pool.submit(() -> {
+          for (int i = 0; i < perStream; i++) {
+            samples.add(client.request());
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    }
+    return new Row(path, concurrency, concurrency * perStream, (System.nanoTime() - t0) / 1e9, samples);
+  }
+
+  private static Sample sample(long t0, List<Long> arrivals, long end) {
+    List<Double> itl = new ArrayList<>();
+    for (int i = 1; i < arrivals.size(); i++) {
+      itl.add((arrivals.get(i) - arrivals.get(i - 1)) / 1e6);
+    }
+    double ttft = arrivals.isEmpty() ? Double.NaN : (arrivals.get(0) - t0) / 1e6;
+    return new Sample(ttft, (end - t0) / 1e6, itl);
+  }
+
+  private static double percentile(List<Double> values, double p) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    if (sorted.isEmpty()) {
+      return Double.NaN;
+    }
+    int i = (int) Math.min(sorted.size() - 1, Math.max(0, Math.ceil(p / 100 * sorted.size()) - 1));
+    return sorted.get(i);
+  }
+
+  private static String table(List<Row> rows, int maxTokens, int perStream) {
+    StringBuilder t = new StringBuilder();
+    t.append(String.format(Locale.ROOT, "%d requests per stream, %d tokens each (greedy, ignore_eos)%n%n", perStream,
+        maxTokens));
+    t.append("| path | streams | req/s | TTFT p50 / p90 / p99 ms | ITL p50 / p90 / p99 ms | e2e p50 / p99 ms |\n");
+    t.append("|---|---|---|---|---|---|\n");
+    for (Row r : rows) {
+      List<Double> ttft = r.samples().stream().map(Sample::ttftMs).toList();
+      List<Double> e2e = r.samples().stream().map(Sample::e2eMs).toList();
+      List<Double> itl = r.samples().stream().flatMap(s -> s.itlMs().stream()).toList();
+      t.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f | %.1f / %.1f |%n",
+          r.path(), r.concurrency(), r.requestsPerSecond(), percentile(ttft, 50), percentile(ttft, 90),
+          percentile(ttft, 99), percentile(itl, 50), percentile(itl, 90), percentile(itl, 99), percentile(e2e, 50),
+          percentile(e2e, 99)));
+    }
+    t.append("\nHTTP overhead (HTTP+SSE minus Engine API, p50):\n");
+    for (int i = 0; i + 1 < rows.size(); i += 2) {
+      Row direct = rows.get(i);
+      Row http = rows.get(i + 1);
+      t.append(String.format(Locale.ROOT, "  %d streams: TTFT %+.2f ms, e2e %+.2f ms per request, ITL %+.3f ms per token%n",
+          direct.concurrency(),
+          percentile(http.samples().stream().map(Sample::ttftMs).toList(), 50)
+              - percentile(direct.samples().stream().map(Sample::ttftMs).toList(), 50),
+          percentile(http.samples().stream().map(Sample::e2eMs).toList(), 50)
+              - percentile(direct.samples().stream().map(Sample::e2eMs).toList(), 50),
+          percentile(http.samples().stream().flatMap(s -> s.itlMs().stream()).toList(), 50)
+              - percentile(direct.samples().stream().flatMap(s -> s.itlMs().stream()).toList(), 50)));
+    }
+    return t.toString();
+  }
+}
