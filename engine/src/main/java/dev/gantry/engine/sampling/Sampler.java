@@ -38,7 +38,6 @@ public final class Sampler {
   private final SplittableRandom random;
   private float[] work = new float[0];
   private float[] prob = new float[0];
-  private int[] ids = new int[0];
   // Penalty state, built lazily and advanced incrementally as output grows.
   private int[] promptUnique;
   private int promptCounted = -1;
@@ -111,19 +110,14 @@ public final class Sampler {
     // One exp pass: prob[i] = exp(x[i] - max) as floats; totals are sums of those floats.
     if (prob.length != vocab) {
       prob = new float[vocab];
-      ids = new int[vocab];
     }
     expShifted(x, max, prob);
     double total = 0;
-    int live = 0;
     for (int i = 0; i < vocab; i++) {
-      if (prob[i] != 0) {
-        total += prob[i];
-        ids[live++] = i;
-      }
+      total += prob[i];
     }
     if (params.topP() < 1) {
-      total = applyTopP(x, prob, ids, live, total, params.topP(), max);
+      total = applyTopP(x, prob, total, params.topP(), max);
     }
     double r = random.nextDouble() * total;
     int chosen = -1;
@@ -267,19 +261,19 @@ public final class Sampler {
    * total (the token that crosses p is kept; among equal probabilities lower ids first), like
    * vLLM's top-p; drops the rest from {@code x} and {@code prob}. Returns the kept mass.
    *
-   * <p>O(V) with sequential memory access instead of sorting the vocabulary: one pass sums the
-   * probability mass per bucket of logit distance from the max (monotone in probability), the
-   * buckets are walked from the top to find the one where the mass crosses p, and only that
-   * bucket's tokens are sorted; a second pass drops everything after the cut.
+   * <p>Two sequential O(V) passes instead of sorting the vocabulary: one sums the probability
+   * mass per bucket of logit distance from the max (monotone in probability), the buckets are
+   * walked from the top to find the one where the mass crosses p, the second pass drops the
+   * buckets below it and collects that bucket's tokens, and only those are sorted.
    *
-   * @param ids the ids with non-zero probability, ascending; {@code live} of them
    */
-  static double applyTopP(float[] x, float[] prob, int[] ids, int live, double total, double p, float max) {
+  static double applyTopP(float[] x, float[] prob, double total, double p, float max) {
+    int vocab = x.length;
     double target = p * total;
+    // Pass 1, sequential: probability mass per bucket (-inf logits land in the last bucket with 0).
     double[] mass = new double[TOP_P_BUCKETS];
-    for (int k = 0; k < live; k++) {
-      int id = ids[k];
-      mass[bucket(x[id], max)] += prob[id];
+    for (int i = 0; i < vocab; i++) {
+      mass[bucket(x[i], max)] += prob[i];
     }
     double accepted = 0;
     int cutBucket = TOP_P_BUCKETS - 1;
@@ -293,34 +287,28 @@ public final class Sampler {
     if (cutBucket == TOP_P_BUCKETS - 1) {
       accepted -= mass[cutBucket]; // rounding left the target unreached: cut inside the last bucket
     }
-    // Sort the cut bucket by probability descending, id ascending, and find the last kept token.
+    // Pass 2, sequential: drop buckets below the cut, collect the cut bucket's live tokens.
+    long[] keys = new long[64];
     int n = 0;
-    for (int k = 0; k < live; k++) {
-      if (bucket(x[ids[k]], max) == cutBucket) {
-        n++;
+    for (int i = 0; i < vocab; i++) {
+      int b = bucket(x[i], max);
+      if (b > cutBucket) {
+        prob[i] = 0;
+        x[i] = Float.NEGATIVE_INFINITY;
+      } else if (b == cutBucket && prob[i] != 0) {
+        if (n == keys.length) {
+          keys = Arrays.copyOf(keys, n * 2);
+        }
+        keys[n++] = ((long) orderedBits(-prob[i]) << 32) | i;
       }
     }
-    long[] keys = new long[n];
-    n = 0;
-    for (int k = 0; k < live; k++) {
-      int id = ids[k];
-      if (bucket(x[id], max) == cutBucket) {
-        keys[n++] = ((long) orderedBits(-prob[id]) << 32) | id;
-      }
-    }
-    Arrays.sort(keys);
-    long lastKept = Long.MIN_VALUE;
-    for (long key : keys) {
-      if (accepted >= target) {
-        break;
-      }
-      accepted += prob[(int) key];
-      lastKept = key;
-    }
-    for (int k = 0; k < live; k++) {
-      int id = ids[k];
-      int b = bucket(x[id], max);
-      if (b > cutBucket || (b == cutBucket && (((long) orderedBits(-prob[id]) << 32) | id) > lastKept)) {
+    // Within the cut bucket: probability descending, id ascending; keep until the mass reaches p.
+    Arrays.sort(keys, 0, n);
+    for (int k = 0; k < n; k++) {
+      int id = (int) keys[k];
+      if (accepted < target) {
+        accepted += prob[id];
+      } else {
         prob[id] = 0;
         x[id] = Float.NEGATIVE_INFINITY;
       }
@@ -341,7 +329,6 @@ public final class Sampler {
     }
     if (prob.length != x.length) {
       prob = new float[x.length];
-      ids = new int[x.length];
     }
     expShifted(x, max, prob);
     double sum = 0;

@@ -195,7 +195,6 @@ class SamplerTest {
       int v = 1 + r.nextInt(3000);
       float[] prob = new float[v];
       float[] x = new float[v];
-      int[] ids = new int[v];
       double total = 0;
       for (int i = 0; i < v; i++) {
         // Coarse values so that ties are common.
@@ -205,7 +204,6 @@ class SamplerTest {
           default -> (float) Math.exp(-60 * r.nextDouble()); // spans every bucket incl. the open last one
         };
         x[i] = (float) Math.log(prob[i]);
-        ids[i] = i;
         total += prob[i];
       }
       double p = r.nextDouble();
@@ -229,7 +227,7 @@ class SamplerTest {
       for (float f : x) {
         max = Math.max(max, f);
       }
-      Sampler.applyTopP(x, prob, ids, v, total, p, max);
+      Sampler.applyTopP(x, prob, total, p, max);
       java.util.Set<Integer> kept = new HashSet<>();
       for (int i = 0; i < v; i++) {
         if (prob[i] > 0) {
