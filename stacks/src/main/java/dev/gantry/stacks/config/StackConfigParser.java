@@ -128,6 +128,7 @@ public final class StackConfigParser {
           + "'pulumi config set --secret gantry:gatewayMasterKey <key>' or set gantry:gateway.authEnabled to false");
     }
     Map<String, String> tags = tags(root.section("tags"));
+    policy(root);
     root.finish();
     return new StackConfig(project, stack, cloud, region, zones, network, cluster, models, gateway, ingress,
         storage, database, monitoring, images, onCall, secrets, tags);
@@ -593,6 +594,23 @@ public final class StackConfigParser {
     var o = new StackConfig.OnCall(team, slack, s.string("pagerDutyService", null));
     s.finish();
     return o;
+  }
+
+  /**
+   * {@code gantry:policy} belongs to the gate (rule enforcement, budgets, registries); it is
+   * checked here with the gate's own reader so a typo fails the plan, not only the gate.
+   */
+  private static void policy(Section root) {
+    if (!root.has("policy")) {
+      return;
+    }
+    Section policy = root.section("policy");
+    try {
+      dev.gantry.policies.rules.PolicyConfig.defaults().with(policy.finishAsOverrides(null), policy.key());
+    } catch (IllegalArgumentException e) {
+      String message = e.getMessage();
+      throw new StackConfigException(message.startsWith(policy.key()) ? message : policy.key() + ": " + message, e);
+    }
   }
 
   private static Map<String, String> tags(Section s) {

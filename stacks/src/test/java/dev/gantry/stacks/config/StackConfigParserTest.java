@@ -207,6 +207,15 @@ class StackConfigParserTest {
   }
 
   @Test
+  void policy_belongsToTheGateAndIsCheckedWithItsReader() {
+    StackConfig ok = parse(with("gantry:policy", "", "{\"monthlyBudgetUsd\": 12000}"), AWS_PROD.secretKeys());
+    assertThat(ok.stack()).isEqualTo("aws-prod");
+    assertThatThrownBy(() -> parse(with("gantry:policy", "", "{\"monthlyBudgetUsd\": -5}"), AWS_PROD.secretKeys()))
+        .isInstanceOf(StackConfigException.class)
+        .hasMessageStartingWith("gantry:policy: ").hasMessageContaining("monthlyBudgetUsd");
+  }
+
+  @Test
   void secretKey_inPlainText_isRejectedWithTheCommandToFixIt() {
     Set<String> secrets = new HashSet<>(AWS_PROD.secretKeys());
     secrets.remove("gantry:hfToken");
