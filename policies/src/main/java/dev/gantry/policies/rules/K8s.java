@@ -101,9 +101,14 @@ public final class K8s {
     boolean structured = selector.has("matchLabels") || selector.has("matchExpressions");
     JsonNode matchLabels = structured ? selector.path("matchLabels") : selector;
     boolean any = false;
-    for (Map.Entry<String, String> e : labels(matchLabels).entrySet()) {
+    // Walks the selector's fields directly: this runs workloads × PDBs/policies/services times.
+    for (var it = matchLabels.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!e.getValue().isValueNode()) {
+        continue;
+      }
       any = true;
-      if (!e.getValue().equals(labels.get(e.getKey()))) {
+      if (!e.getValue().asText().equals(labels.get(e.getKey()))) {
         return false;
       }
     }

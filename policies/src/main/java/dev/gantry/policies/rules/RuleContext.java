@@ -23,6 +23,7 @@ public final class RuleContext {
   private final PolicyConfig policy;
   private final Map<String, List<Resource>> byType;
   private final List<Workload> workloads;
+  private final Map<String, List<Resource>> hpasByTarget;
 
   public RuleContext(ResourceGraph graph, GpuCatalog catalog, PolicyConfig policy) {
     this.graph = Objects.requireNonNull(graph, "graph");
@@ -31,6 +32,13 @@ public final class RuleContext {
     this.spec = graph.servingSpec();
     this.byType = graph.resources().stream().collect(Collectors.groupingBy(Resource::type, HashMap::new, Collectors.toList()));
     this.workloads = graph.resources().stream().map(Workload::of).filter(Objects::nonNull).toList();
+    // Cross-resource rules ask "which HPAs scale this workload" per workload: index once.
+    this.hpasByTarget = ofType(K8s.HPA).stream().collect(Collectors.groupingBy(
+        h -> target(h.input("spec.scaleTargetRef.kind").asText(), K8s.namespace(h), h.input("spec.scaleTargetRef.name").asText())));
+  }
+
+  private static String target(String kind, String namespace, String name) {
+    return kind + "/" + namespace + "/" + name;
   }
 
   public ResourceGraph graph() {
@@ -102,10 +110,6 @@ public final class RuleContext {
 
   /** HPAs whose {@code scaleTargetRef} names this workload (same namespace). */
   public List<Resource> hpasFor(Workload w) {
-    return ofType(K8s.HPA).stream()
-        .filter(h -> h.input("spec.scaleTargetRef.kind").asText().equals(w.kind())
-            && h.input("spec.scaleTargetRef.name").asText().equals(w.name())
-            && K8s.namespace(h).equals(K8s.namespace(w.resource())))
-        .toList();
+    return hpasByTarget.getOrDefault(target(w.kind(), K8s.namespace(w.resource()), w.name()), List.of());
   }
 }
