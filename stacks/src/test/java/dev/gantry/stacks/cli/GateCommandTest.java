@@ -224,4 +224,14 @@ class GateCommandTest {
     assertThat(run.path("artifacts").get(artifact.path("index").asInt()).path("location").path("uri").asText())
         .isEqualTo("stacks/models/llama-3.1-8b-instruct.yaml");
   }
+
+  @Test
+  void gate_stackPolicy_inStackFile_isApplied() throws IOException {
+    Path file = stacks.resolve("Pulumi.aws-prod.yaml");
+    Files.writeString(file, Files.readString(file).replace("monthlyBudgetUsd: 12000",
+        "monthlyBudgetUsd: 5000\n    enforcement: {GNT-COST-001: mandatory}"));
+
+    assertThat(run("gate", "aws-prod")).as(err.toString()).isEqualTo(GantryCli.FAILED);
+    assertThat(out.toString()).contains("x GNT-COST-001 [medium, blocking]", "over the budget of $5,000");
+  }
 }
