@@ -169,10 +169,13 @@ public final class CpuBackend implements Backend {
       rmsNorm(x, lw.ffnNorm(), xb, numTokens);
       matmul.apply(lw.wGate(), xb, numTokens, gate);
       matmul.apply(lw.wUp(), xb, numTokens, up);
-      for (int i = 0; i < numTokens * inter; i++) {
-        float g = gate[i];
-        gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
-      }
+      // One exp per element: worth the threads for long prefills.
+      parallel.parallelFor(numTokens * inter, 1 << 14, (from, to) -> {
+        for (int i = from; i < to; i++) {
+          float g = gate[i];
+          gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+        }
+      });
       matmul.apply(lw.wDown(), gate, numTokens, out);
       add(x, out, numTokens * hidden);
     }
