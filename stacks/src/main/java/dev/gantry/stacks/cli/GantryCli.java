@@ -50,6 +50,7 @@ public final class GantryCli implements Runnable {
     cli.addSubcommand(new PlanCommand());
     cli.addSubcommand(new StacksCommand());
     cli.addSubcommand(new GateCommand()).addSubcommand(new UpCommand());
+    cli.addSubcommand(new RunbookCommand());
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
