@@ -4,10 +4,11 @@ import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
-import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.filter.Filter;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.tree.Node;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -40,6 +41,9 @@ public final class ChatTemplate {
   private final String bosToken;
   private final String eosToken;
   private final Jinjava jinjava;
+  /** Parsed once; jinjava nodes are read-only during rendering, so renders may share it. */
+  private final Node tree;
+  private final List<TemplateError> parseErrors;
 
   private ChatTemplate(String source, String bosToken, String eosToken) {
     this.source = source;
@@ -67,6 +71,14 @@ public final class ChatTemplate {
     jinjava.getGlobalContext().registerFilter(new PythonToJsonFilter());
     jinjava.getGlobalContext().registerFilter(new ItemsFilter());
     jinjava.getGlobalContext().registerExpTest(new IterableTest());
+    JinjavaInterpreter parser = jinjava.newInterpreter();
+    JinjavaInterpreter.pushCurrent(parser);
+    try {
+      this.tree = parser.parse(compiled);
+      this.parseErrors = List.copyOf(parser.getErrorsCopy());
+    } finally {
+      JinjavaInterpreter.popCurrent();
+    }
   }
 
   /** A template with the special-token strings it may reference (either may be null). */
@@ -106,23 +118,30 @@ public final class ChatTemplate {
     bindings.put("bos_token", bosToken == null ? "" : bosToken);
     bindings.put("eos_token", eosToken == null ? "" : eosToken);
     RAISED.remove();
-    RenderResult result;
+    String output;
+    List<TemplateError> errors;
+    Context context = new Context(jinjava.getGlobalContext(), bindings, jinjava.getGlobalConfig().getDisabled());
+    JinjavaInterpreter interpreter = new JinjavaInterpreter(jinjava, context, jinjava.getGlobalConfig());
+    JinjavaInterpreter.pushCurrent(interpreter);
     try {
-      result = jinjava.renderForResult(compiled, bindings);
+      // The template is parsed once (constructor); only rendering happens per request.
+      output = parseErrors.isEmpty() ? interpreter.render(tree) : "";
+      errors = parseErrors.isEmpty() ? interpreter.getErrorsCopy() : parseErrors;
     } finally {
+      JinjavaInterpreter.popCurrent();
       String raised = RAISED.get();
       RAISED.remove();
       if (raised != null) {
         throw new ChatTemplateException(raised, true);
       }
     }
-    for (TemplateError e : result.getErrors()) {
+    for (TemplateError e : errors) {
       if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
         throw new ChatTemplateException("chat template failed to render: " + e.getMessage()
             + (e.getLineno() > 0 ? " (template line " + e.getLineno() + ")" : ""), false);
       }
     }
-    return result.getOutput();
+    return output;
   }
 
   /** {@code raise_exception(msg)}: HF templates call it to reject a conversation. */

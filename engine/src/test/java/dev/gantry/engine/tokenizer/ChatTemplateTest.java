@@ -125,6 +125,28 @@ class ChatTemplateTest {
   }
 
   @Test
+  void render_fromManyThreadsAtOnce_givesEachCallersOwnPrompt() throws Exception {
+    ChatTemplate t = template("llama3.1-instruct");
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<Boolean>> results = new ArrayList<>();
+      for (int i = 0; i < 64; i++) {
+        String content = "question " + i;
+        List<ChatMessage> messages = List.of(ChatMessage.system("sys " + (i % 7)), ChatMessage.user(content));
+        String expected = "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: "
+            + "December 2023\nToday Date: 26 Jul 2024\n\nsys " + (i % 7) + "<|eot_id|><|start_header_id|>user"
+            + "<|end_header_id|>\n\n" + content + "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n";
+        results.add(pool.submit(() -> t.render(messages, true).equals(expected)));
+      }
+      for (var f : results) {
+        assertThat(f.get()).isTrue();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void render_toolsDefaultsToNone() {
     ChatTemplate t = ChatTemplate.of("{% if tools is none %}none{% else %}some{% endif %}", null, null);
     assertThat(t.render(List.of(ChatMessage.user("x")), false)).isEqualTo("none");
