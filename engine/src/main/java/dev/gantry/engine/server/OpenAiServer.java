@@ -251,11 +251,12 @@ public final class OpenAiServer implements AutoCloseable {
 
   private void generate(ServerRequest req, ServerResponse res, Endpoint endpoint) {
     long arrival = System.nanoTime();
-    if (draining.get()) {
-      throw ApiException.draining();
-    }
+    // Count first, then check: a drain that starts in between then waits for this request.
     inFlight.incrementAndGet();
     try {
+      if (draining.get()) {
+        throw ApiException.draining();
+      }
       JsonFields f = readJson(req);
       OpenAiRequest r = endpoint == Endpoint.CHAT ? parser.chat(f) : parser.completion(f);
       int sequences = r.choices().size();
@@ -284,7 +285,9 @@ public final class OpenAiServer implements AutoCloseable {
     List<ChoiceState> states = new ArrayList<>(n);
     List<SequenceTimer> timers = new ArrayList<>(n);
     List<GenerationStream> streams = new ArrayList<>(n);
-    BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    // One choice (the common case) is read on this thread; n > 1 merges the choices' streams
+    // through a queue fed by one virtual thread each.
+    BlockingQueue<Event> merged = n == 1 ? null : new LinkedBlockingQueue<>();
     long scheduled = System.nanoTime();
     try {
       for (Choice c : r.choices()) {
@@ -295,7 +298,9 @@ public final class OpenAiServer implements AutoCloseable {
         GenerationStream stream = engine.submit(new GenerationRequest(id + "-" + c.index(),
             Prompt.tokens(c.promptTokenIds()), c.params(), 0, null));
         streams.add(stream);
-        Thread.ofVirtual().name("gantry-stream-", c.index()).start(() -> pump(c.index(), stream, events));
+        if (merged != null) {
+          Thread.ofVirtual().name("gantry-stream-", c.index()).start(() -> pump(c.index(), stream, merged));
+        }
       }
     } catch (IllegalArgumentException e) {
       streams.forEach(GenerationStream::close);
@@ -304,6 +309,7 @@ public final class OpenAiServer implements AutoCloseable {
       streams.forEach(GenerationStream::close);
       throw ApiException.unhealthy("the engine is not running; retry on another replica");
     }
+    Events events = merged != null ? () -> take(merged) : () -> next(streams.get(0));
     try {
       if (r.stream()) {
         stream(r, res, id, created, states, timers, streams, events);
@@ -330,6 +336,20 @@ public final class OpenAiServer implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       events.add(new Event(choice, null, e));
+    }
+  }
+
+  /** The next output (or failure) of any of a request's choices, blocking. */
+  @FunctionalInterface
+  private interface Events {
+    Event take();
+  }
+
+  private static Event next(GenerationStream stream) {
+    try {
+      return new Event(0, stream.next(), null);
+    } catch (RuntimeException e) {
+      return new Event(0, null, e);
     }
   }
 
@@ -361,10 +381,10 @@ public final class OpenAiServer implements AutoCloseable {
   }
 
   private void collect(OpenAiRequest r, ServerResponse res, String id, long created, List<ChoiceState> states,
-      List<SequenceTimer> timers, BlockingQueue<Event> events) {
+      List<SequenceTimer> timers, Events events) {
     RuntimeException failure = null;
     for (int remaining = states.size(); remaining > 0; ) {
-      Event e = take(events);
+      Event e = events.take();
       if (e.failure() != null) {
         failure = e.failure();
         remaining--;
@@ -382,7 +402,7 @@ public final class OpenAiServer implements AutoCloseable {
   }
 
   private void stream(OpenAiRequest r, ServerResponse res, String id, long created, List<ChoiceState> states,
-      List<SequenceTimer> timers, List<GenerationStream> streams, BlockingQueue<Event> events) {
+      List<SequenceTimer> timers, List<GenerationStream> streams, Events events) {
     res.status(Status.OK_200);
     res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
     res.header(HeaderNames.CACHE_CONTROL, "no-cache");
@@ -404,7 +424,7 @@ public final class OpenAiServer implements AutoCloseable {
         }
       }
       while (remaining > 0) {
-        Event e = take(events);
+        Event e = events.take();
         if (e.failure() != null) {
           remaining--;
           LOG.log(System.Logger.Level.ERROR, "request " + id + " failed in the engine", e.failure());
@@ -440,7 +460,7 @@ public final class OpenAiServer implements AutoCloseable {
       // The client went away: abort what still runs so its KV blocks go back to the pool now.
       streams.forEach(GenerationStream::close);
       while (remaining > 0) {
-        Event e = take(events);
+        Event e = events.take();
         if (e.failure() != null || apply(r, states.get(e.choice()), timers.get(e.choice()), e.output())) {
           remaining--;
         }

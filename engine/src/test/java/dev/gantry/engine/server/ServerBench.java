@@ -47,10 +47,16 @@ import java.util.stream.Stream;
  */
 public final class ServerBench {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int ROUNDS = 3;
 
   record Sample(double ttftMs, double e2eMs, List<Double> itlMs) {}
 
-  record Row(String path, int concurrency, int requests, double seconds, List<Sample> samples) {
+  /** @param cpuSeconds CPU time of the whole process (engine, server and client) during the run */
+  record Row(String path, int concurrency, int requests, double seconds, List<Sample> samples, double cpuSeconds) {
+    double cpuMsPerRequest() {
+      return cpuSeconds * 1000 / requests;
+    }
+
     double requestsPerSecond() {
       return requests / seconds;
     }
@@ -82,8 +88,15 @@ public final class ServerBench {
         runDirect(engine, prompt, maxTokens, 4, 2);
         List<Row> rows = new ArrayList<>();
         for (int c : concurrencies) {
-          rows.add(runDirect(engine, prompt, maxTokens, c, requestsPerStream));
-          rows.add(runHttp(http, url, prompt, maxTokens, c, requestsPerStream));
+          // Alternate the two paths in rounds so both see the same (noisy, shared) machine.
+          List<Row> direct = new ArrayList<>();
+          List<Row> overHttp = new ArrayList<>();
+          for (int round = 0; round < ROUNDS; round++) {
+            direct.add(runDirect(engine, prompt, maxTokens, c, requestsPerStream));
+            overHttp.add(runHttp(http, url, prompt, maxTokens, c, requestsPerStream));
+          }
+          rows.add(pool(direct));
+          rows.add(pool(overHttp));
         }
         System.out.println(table(rows, maxTokens, requestsPerStream));
       }
@@ -145,6 +158,7 @@ public final class ServerBench {
 
   private static Row run(String path, int concurrency, int perStream, Client client) throws Exception {
     List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
+    long cpu0 = processCpuNanos();
     long t0 = System.nanoTime();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> futures = new ArrayList<>();
@@ -160,7 +174,28 @@ public final class ServerBench {
         f.get();
       }
     }
-    return new Row(path, concurrency, concurrency * perStream, (System.nanoTime() - t0) / 1e9, samples);
+    return new Row(path, concurrency, concurrency * perStream, (System.nanoTime() - t0) / 1e9, samples,
+        (processCpuNanos() - cpu0) / 1e9);
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  /** Rounds of one path and concurrency as one row: all samples, requests over total time. */
+  private static Row pool(List<Row> rounds) {
+    List<Sample> samples = new ArrayList<>();
+    double seconds = 0;
+    double cpu = 0;
+    int requests = 0;
+    for (Row r : rounds) {
+      samples.addAll(r.samples());
+      seconds += r.seconds();
+      cpu += r.cpuSeconds();
+      requests += r.requests();
+    }
+    return new Row(rounds.get(0).path(), rounds.get(0).concurrency(), requests, seconds, samples, cpu);
   }
 
   private static Sample sample(long t0, List<Long> arrivals, long end) {
@@ -184,25 +219,26 @@ public final class ServerBench {
 
   private static String table(List<Row> rows, int maxTokens, int perStream) {
     StringBuilder t = new StringBuilder();
-    t.append(String.format(Locale.ROOT, "%d requests per stream, %d tokens each (greedy, ignore_eos)%n%n", perStream,
-        maxTokens));
-    t.append("| path | streams | req/s | TTFT p50 / p90 / p99 ms | ITL p50 / p90 / p99 ms | e2e p50 / p99 ms |\n");
-    t.append("|---|---|---|---|---|---|\n");
+    t.append(String.format(Locale.ROOT, "%d rounds x %d requests per stream, %d tokens each (greedy, ignore_eos)%n%n",
+        ROUNDS, perStream, maxTokens));
+    t.append("| path | streams | req/s | TTFT p50 / p90 / p99 ms | ITL p50 / p90 / p99 ms | e2e p50 / p99 ms | CPU ms / req |\n");
+    t.append("|---|---|---|---|---|---|---|\n");
     for (Row r : rows) {
       List<Double> ttft = r.samples().stream().map(Sample::ttftMs).toList();
       List<Double> e2e = r.samples().stream().map(Sample::e2eMs).toList();
       List<Double> itl = r.samples().stream().flatMap(s -> s.itlMs().stream()).toList();
-      t.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f | %.1f / %.1f |%n",
+      t.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f | %.1f / %.1f | %.2f |%n",
           r.path(), r.concurrency(), r.requestsPerSecond(), percentile(ttft, 50), percentile(ttft, 90),
           percentile(ttft, 99), percentile(itl, 50), percentile(itl, 90), percentile(itl, 99), percentile(e2e, 50),
-          percentile(e2e, 99)));
+          percentile(e2e, 99), r.cpuMsPerRequest()));
     }
     t.append("\nHTTP overhead (HTTP+SSE minus Engine API, p50):\n");
     for (int i = 0; i + 1 < rows.size(); i += 2) {
       Row direct = rows.get(i);
       Row http = rows.get(i + 1);
-      t.append(String.format(Locale.ROOT, "  %d streams: TTFT %+.2f ms, e2e %+.2f ms per request, ITL %+.3f ms per token%n",
-          direct.concurrency(),
+      t.append(String.format(Locale.ROOT,
+          "  %d streams: CPU %+.2f ms per request (server + client); wall p50: TTFT %+.2f ms, e2e %+.2f ms, ITL %+.3f ms%n",
+          direct.concurrency(), http.cpuMsPerRequest() - direct.cpuMsPerRequest(),
           percentile(http.samples().stream().map(Sample::ttftMs).toList(), 50)
               - percentile(direct.samples().stream().map(Sample::ttftMs).toList(), 50),
           percentile(http.samples().stream().map(Sample::e2eMs).toList(), 50)
