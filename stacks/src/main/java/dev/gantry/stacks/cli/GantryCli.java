@@ -36,7 +36,13 @@ public final class GantryCli implements Runnable {
     if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
       System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism", "4");
     }
-    System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    PrintWriter out = new PrintWriter(System.out, true);
+    PrintWriter err = new PrintWriter(System.err, true);
+    int code = run(out, err, args);
+    // Autoflush covers println only; a table drawn with print() must not be lost on exit.
+    out.flush();
+    err.flush();
+    System.exit(code);
   }
 
   /** Runs the CLI with the given streams; returns the exit code. */

@@ -28,9 +28,10 @@ final class StacksCommand implements Callable<Integer> {
       try {
         StackConfig c = catalog.load(name).config();
         rows.add(new String[] {name, c.cloud(), c.region(),
-            c.cluster().gpuPools().stream().map(p -> p.name() + "=" + p.instanceType().name() + "x" + p.minNodes() + ".." + p.maxNodes())
-                .collect(Collectors.joining(" ")),
-            c.models().stream().map(m -> m.name() + "@" + m.pool()).collect(Collectors.joining(" "))});
+            c.cluster().gpuPools().stream().map(p -> p.name() + ": " + p.minNodes() + ".." + p.maxNodes() + " x " + p.instanceType().name()
+                + " (" + p.instanceType().gpuCount() + "x " + p.instanceType().gpuModel() + ")")
+                .collect(Collectors.joining(", ")),
+            c.models().stream().map(m -> m.name() + "@" + m.pool()).collect(Collectors.joining(", "))});
       } catch (StackConfigException e) {
         broken = true;
         rows.add(new String[] {name, "?", "?", "?", "invalid: " + e.getMessage()});

@@ -57,7 +57,7 @@ class GantryCliTest {
   void stacks_drawsATableWithCloudRegionPoolsAndModels() {
     assertThat(run("stacks")).isZero();
     assertThat(out.toString()).startsWith("┌").contains("│ STACK", "│ aws-prod │ aws", "us-east-1",
-        "l40s=g6e.xlargex2..4", "llama-3.1-8b-instruct@l40s", "qwen2.5-1.5b-instruct@l4");
+        "l40s: 2..4 x g6e.xlarge (1x L40S)", "llama-3.1-8b-instruct@l40s", "qwen2.5-1.5b-instruct@l4");
   }
 
   @Test
@@ -88,6 +88,16 @@ class GantryCliTest {
     Files.writeString(stacks.resolve("Pulumi.broken.yaml"), "config:\n  gantry:cloud: gcp\n");
     assertThat(run("stacks")).isEqualTo(GantryCli.BAD_INPUT);
     assertThat(out.toString()).contains("│ broken", "invalid: gantry:cloud: 'gcp' is not allowed");
+  }
+
+  @Test
+  void main_inItsOwnJvm_flushesTheTableAndExitsWithTheCode() throws Exception {
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), GantryCli.class.getName(),
+        "--stacks-dir", stacks.toString(), "stacks").redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).isZero();
+    assertThat(output).contains("│ aws-prod │").endsWith("┘\n");
   }
 
   @Test
