@@ -72,12 +72,27 @@ final class Auth {
 
     byte[] hmac(String key) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(secret);
+            // Cloning an initialised Mac skips the provider lookup and key setup on the hot path.
+            Mac mac = (Mac) prototype().clone();
             return mac.doFinal(key.getBytes(StandardCharsets.UTF_8));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Mac prototypeMac;
+
+    private Mac prototype() {
+        Mac p = prototypeMac;
+        if (p != null) return p;
+        try {
+            p = Mac.getInstance("HmacSHA256");
+            p.init(secret);
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException(e);
         }
+        prototypeMac = p; // a benign race: every instance is equivalent and only ever cloned
+        return p;
     }
 
     String digest(String key) {

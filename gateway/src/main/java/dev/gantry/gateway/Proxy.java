@@ -73,7 +73,9 @@ final class Proxy {
 
     /** Everything known about one request as it goes through, for metrics and the ledger. */
     private static final class Exchange {
-        final String requestId = "req-" + UUID.randomUUID();
+        // Random, not secret: ThreadLocalRandom avoids SecureRandom's lock on the hot path.
+        final String requestId = "req-" + new UUID(java.util.concurrent.ThreadLocalRandom.current().nextLong(),
+                java.util.concurrent.ThreadLocalRandom.current().nextLong());
         final long startNanos = System.nanoTime();
         final Instant startedAt = Instant.now();
         Caller caller = Caller.ANONYMOUS;
@@ -141,10 +143,13 @@ final class Proxy {
         if (ex.deployment != null) {
             metrics.tokens.add(ex.promptTokens, ex.model, "prompt");
             metrics.tokens.add(ex.completionTokens, ex.model, "completion");
-            var rec = new UsageRecord(ex.requestId, ex.caller.keyDigest(), ex.caller.alias(), ex.model, ex.deployment,
-                    ex.promptTokens, ex.completionTokens, ex.cost, ex.status, ex.startedAt, ex.firstTokenAt, Instant.now());
             auth.recordSpend(ex.caller, ex.promptTokens + ex.completionTokens, ex.cost);
-            ledger.append(rec);
+        }
+        // One ledger line per request that named a served model (rejected and failed ones too,
+        // with their status); bodies that never got that far are only counted in metrics.
+        if (router.knows(ex.model)) {
+            ledger.append(new UsageRecord(ex.requestId, ex.caller.keyDigest(), ex.caller.alias(), ex.model, ex.deployment,
+                    ex.promptTokens, ex.completionTokens, ex.cost, ex.status, ex.startedAt, ex.firstTokenAt, Instant.now()));
         }
     }
 

@@ -164,6 +164,38 @@ class ProxyTest {
     }
 
     @Test
+    void stream_thatGoesSilentMidway_endsWithAnIdleTimeoutErrorEvent() throws Exception {
+        StubUpstream a = stub("a");
+        a.chunks = 3;
+        a.chunkIntervalMillis = 3000;
+        Harness h = track(new Harness(Harness.config("m", List.of(a), """
+                gantry_settings: {stream_idle_timeout: 0.5}
+                """)));
+        var s = h.stream(Harness.chatBody("m", true), null);
+        assertThat(s.status()).isEqualTo(200);
+        assertThat(s.data().get(0)).contains("word0");
+        assertThat(s.data()).last().asString().contains("\"error\"").contains("next chunk");
+        assertThat(a.requests.get()).as("no retry after the first byte").isEqualTo(1);
+    }
+
+    @Test
+    void failedRequests_areInTheLedgerWithTheirStatus() throws Exception {
+        StubUpstream a = stub("a");
+        a.failNext.set(100);
+        Harness h = track(new Harness(Harness.config("m", List.of(a), "router_settings: {num_retries: 0, allowed_fails: 100}\n")));
+        assertThat(h.chat("m", null).statusCode()).isEqualTo(500);
+        assertThat(h.gateway.ledger.awaitIdle(10_000)).isTrue();
+        try (var c = h.gateway.database.connection(); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT status, deployment, completion_tokens FROM usage_records")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(500);
+            assertThat(rs.getString(2)).isNull();
+            assertThat(rs.getLong(3)).isZero();
+            assertThat(rs.next()).isFalse();
+        }
+    }
+
+    @Test
     void clientErrors_arePassedThrough_withoutRetry() throws Exception {
         StubUpstream a = stub("a");
         StubUpstream b = stub("b");
