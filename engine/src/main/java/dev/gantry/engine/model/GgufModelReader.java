@@ -45,6 +45,7 @@ final class GgufModelReader {
         invFreq[i] /= factors[i];
       }
     }
+    applyRopeScalingMetadata(gguf, config, invFreq);
     RopeLayout layout = config.architecture() == Architecture.QWEN2 ? RopeLayout.HALF_SPLIT : RopeLayout.INTERLEAVED;
     ModelWeights weights = new WeightsAssembler(source, config).assemble(WeightsAssembler.Naming.GGUF, invFreq, layout);
     return new LoadedModel(config, weights, file, gguf.metadata);
@@ -92,6 +93,30 @@ final class GgufModelReader {
           eos);
     } catch (IllegalArgumentException e) {
       throw new ModelLoadException(file, "metadata: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Older long-context conversions declare {@code <arch>.rope.scaling.type}: "linear" divides
+   * every frequency by the factor (positions interpolated); anything else but "none" would be
+   * computed wrongly, so it is refused rather than ignored.
+   */
+  private void applyRopeScalingMetadata(GgufFile gguf, ModelConfig config, float[] invFreq) {
+    String prefix = config.architecture() == Architecture.QWEN2 ? "qwen2." : string(gguf, "general.architecture") + ".";
+    Object type = gguf.metadata.get(prefix + "rope.scaling.type");
+    if (type == null || type.equals("none")) {
+      return;
+    }
+    if (!type.equals("linear")) {
+      throw new ModelLoadException(file, "metadata '" + prefix + "rope.scaling.type' = '" + type
+          + "' is not supported; supported: none, linear (Llama 3.1 scaling comes as the rope_freqs.weight tensor)");
+    }
+    double factor = number(gguf, prefix + "rope.scaling.factor", 1);
+    if (!(factor >= 1)) {
+      throw new ModelLoadException(file, "metadata '" + prefix + "rope.scaling.factor' must be >= 1, got " + factor);
+    }
+    for (int i = 0; i < invFreq.length; i++) {
+      invFreq[i] /= (float) factor;
     }
   }
 

@@ -241,6 +241,48 @@ class ModelLoaderTest {
   }
 
   @Test
+  void load_ggufLinearRopeScaling_dividesFrequencies_andYarnIsRefused() throws IOException {
+    float[] plain = ModelLoader.load(ggufWithRopeScaling("none", 1f)).weights().ropeInverseFrequencies();
+    float[] linear = ModelLoader.load(ggufWithRopeScaling("linear", 4f)).weights().ropeInverseFrequencies();
+    for (int i = 0; i < plain.length; i++) {
+      assertThat(linear[i]).isEqualTo(plain[i] / 4f);
+    }
+    Path yarn = ggufWithRopeScaling("yarn", 4f);
+    assertThatThrownBy(() -> ModelLoader.load(yarn)).hasMessageContaining("'llama.rope.scaling.type' = 'yarn'")
+        .hasMessageContaining("supported: none, linear");
+  }
+
+  /** A minimal one-layer llama GGUF with F32 weights and the given rope.scaling metadata. */
+  private Path ggufWithRopeScaling(String type, float factor) throws IOException {
+    int h = 32;
+    int v = 8;
+    int f = 32;
+    GgufWriter g = new GgufWriter();
+    g.put("general.architecture", "llama");
+    g.putU32("llama.embedding_length", h);
+    g.putU32("llama.feed_forward_length", f);
+    g.putU32("llama.block_count", 1);
+    g.putU32("llama.attention.head_count", 2);
+    g.putU32("llama.attention.head_count_kv", 2);
+    g.put("llama.rope.scaling.type", type);
+    g.putF32("llama.rope.scaling.factor", factor);
+    g.tensor("token_embd.weight", v, h, false, DType.F32, new byte[v * h * 4]);
+    g.tensor("output_norm.weight", 1, h, true, DType.F32, new byte[h * 4]);
+    g.tensor("output.weight", v, h, false, DType.F32, new byte[v * h * 4]);
+    g.tensor("blk.0.attn_norm.weight", 1, h, true, DType.F32, new byte[h * 4]);
+    g.tensor("blk.0.ffn_norm.weight", 1, h, true, DType.F32, new byte[h * 4]);
+    for (String m : List.of("attn_q", "attn_k", "attn_v", "attn_output")) {
+      g.tensor("blk.0." + m + ".weight", h, h, false, DType.F32, new byte[h * h * 4]);
+    }
+    g.tensor("blk.0.ffn_gate.weight", f, h, false, DType.F32, new byte[f * h * 4]);
+    g.tensor("blk.0.ffn_up.weight", f, h, false, DType.F32, new byte[f * h * 4]);
+    g.tensor("blk.0.ffn_down.weight", h, f, false, DType.F32, new byte[h * f * 4]);
+    Path file = tmp.resolve("rope-" + type + ".gguf");
+    g.write(file);
+    return file;
+  }
+
+  @Test
   void modelConfig_rejectsHeadsNotDivisibleByKvHeads() {
     assertThatThrownBy(() -> new ModelConfig(Architecture.LLAMA, 10, 64, 8, 1, 6, 4, 16, 1e-5, 1e4, null, 64, false,
         false, 0, List.of(1))).hasMessageContaining("num_attention_heads (6) must be a multiple of num_key_value_heads (4)");
