@@ -78,9 +78,9 @@ public final class GpuCluster extends GantryComponent {
    * @param machineType      Compute Engine machine type, e.g. {@code g2-standard-8}
    * @param acceleratorType  GKE accelerator type (e.g. {@code nvidia-l4}), or null for a CPU pool
    * @param acceleratorCount GPUs per node; 0 for a CPU pool
-   * @param minNodes         autoscaling minimum per zone
-   * @param maxNodes         autoscaling maximum per zone
-   * @param desiredNodes     initial size per zone
+   * @param minNodes         autoscaling minimum, all zones together
+   * @param maxNodes         autoscaling maximum, all zones together
+   * @param desiredNodes     initial size, all zones together (rounded down to a multiple of the zones)
    * @param spot             use Spot VMs
    * @param diskSizeGiB      boot disk size; GPU nodes cache model weights and large images
    * @param labels           extra node labels
@@ -303,10 +303,12 @@ public final class GpuCluster extends GantryComponent {
         .cluster(cluster.id())
         .location(args.region())
         .name(pool.name())
-        .initialNodeCount(pool.desiredNodes())
+        // GKE counts initial nodes per zone but autoscaling totals across zones: the pool starts
+        // with desiredNodes spread over the zones and the autoscaler keeps it within [min, max].
+        .initialNodeCount(pool.desiredNodes() / args.zones().size())
         .autoscaling(NodePoolAutoscalingArgs.builder()
-            .minNodeCount(pool.minNodes())
-            .maxNodeCount(pool.maxNodes())
+            .totalMinNodeCount(pool.minNodes())
+            .totalMaxNodeCount(pool.maxNodes())
             // Spot and GPU capacity runs out per zone; ANY lets the autoscaler take what is there.
             .locationPolicy(gpu || pool.spot() ? "ANY" : "BALANCED")
             .build())

@@ -43,7 +43,7 @@ class GcpComponentsTest {
     assertThat(map(l4.get("labels"))).containsEntry("gantry.dev/pool", "l4").containsEntry("gantry.dev/capacity", "spot");
     assertThat(map(l4.get("workloadMetadataConfig"))).containsEntry("mode", "GKE_METADATA");
     assertThat(map(mocks.one("gcp:container/nodePool:NodePool", "c-pool-l4").inputs().get("autoscaling")))
-        .containsEntry("minNodeCount", 0.0).containsEntry("maxNodeCount", 3.0);
+        .containsEntry("totalMinNodeCount", 0.0).containsEntry("totalMaxNodeCount", 3.0);
 
     var a100 = map(mocks.one("gcp:container/nodePool:NodePool", "c-pool-a100").inputs().get("nodeConfig"));
     assertThat(map(list(a100.get("guestAccelerators")).get(0))).containsEntry("type", "nvidia-tesla-a100");

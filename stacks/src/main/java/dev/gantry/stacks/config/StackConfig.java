@@ -16,7 +16,7 @@ import java.util.TreeMap;
  *
  * @param project    Pulumi project name
  * @param stack      stack name, e.g. {@code aws-prod}
- * @param cloud      {@code aws} (gcp and azure come later)
+ * @param cloud      {@code aws}, {@code gcp} or {@code azure}
  * @param region     cloud region
  * @param zones      availability zones, at least two
  * @param network    VPC layout
@@ -31,6 +31,7 @@ import java.util.TreeMap;
  * @param onCall     who is paged
  * @param secrets    which secrets the stack sets
  * @param tags       extra tags on every cloud resource
+ * @param cloudSettings settings only the stack's cloud has ({@code gantry:gcp}, {@code gantry:azure})
  */
 public record StackConfig(
     String project,
@@ -49,7 +50,8 @@ public record StackConfig(
     Images images,
     OnCall onCall,
     Secrets secrets,
-    Map<String, String> tags) {
+    Map<String, String> tags,
+    CloudSettings cloudSettings) {
 
   public StackConfig {
     Objects.requireNonNull(project, "project");
@@ -59,6 +61,7 @@ public record StackConfig(
     zones = List.copyOf(zones);
     models = List.copyOf(models);
     tags = new TreeMap<>(tags);
+    Objects.requireNonNull(cloudSettings, "cloudSettings");
     if (zones.size() < 2) {
       throw new IllegalArgumentException("zones: need at least 2, got " + zones);
     }
@@ -192,4 +195,45 @@ public record StackConfig(
    */
   public record Secrets(boolean gatewayMasterKey, boolean hfToken, boolean databasePassword,
       boolean grafanaAdminPassword, int recoveryWindowDays) {}
+
+  /**
+   * Settings only one cloud has. Everything else in the stack config means the same on every
+   * cloud (zones, pools, database size, bucket), so stacks differ in values, not in shape.
+   */
+  public sealed interface CloudSettings permits Aws, Gcp, Azure {}
+
+  /** AWS needs nothing beyond the common config ({@code aws:region} must equal {@code gantry:region}). */
+  public record Aws() implements CloudSettings {}
+
+  /**
+   * {@code gantry:gcp}.
+   *
+   * @param project        GCP project id ({@code gcp:project})
+   * @param releaseChannel GKE release channel: RAPID, REGULAR or STABLE
+   * @param masterCidr     /28 for the GKE control plane's private endpoint
+   * @param modelsKmsKey   customer-managed key of the model bucket, or null for Google-managed encryption
+   * @param registryId     Artifact Registry repository id of the engine and gateway images
+   */
+  public record Gcp(String project, String releaseChannel, String masterCidr, String modelsKmsKey, String registryId)
+      implements CloudSettings {
+    public Gcp {
+      Objects.requireNonNull(project, "project");
+    }
+  }
+
+  /**
+   * {@code gantry:azure}.
+   *
+   * @param resourceGroup      resource group every resource goes into
+   * @param storageAccount     storage account of the model container (3-24 lower-case letters and digits, global)
+   * @param keyVault           Key Vault name (3-24 letters, digits, '-', global)
+   * @param registry           Azure Container Registry name (5-50 letters and digits, global)
+   * @param geoRedundantBackup PostgreSQL backups copied to the paired region
+   */
+  public record Azure(String resourceGroup, String storageAccount, String keyVault, String registry,
+      boolean geoRedundantBackup) implements CloudSettings {
+    public Azure {
+      Objects.requireNonNull(resourceGroup, "resourceGroup");
+    }
+  }
 }

@@ -34,7 +34,7 @@ public final class StackConfigParser {
   /** Config keys that must be Pulumi secrets. */
   public static final List<String> SECRET_KEYS = List.of("gantry:gatewayMasterKey", "gantry:hfToken", "gantry:databasePassword",
       "gantry:grafanaAdminPassword");
-  public static final List<String> CLOUDS = List.of("aws");
+  public static final List<String> CLOUDS = List.of("aws", "gcp");
   public static final List<String> DTYPES = List.of("bfloat16", "float16", "float32");
   public static final List<String> QUANTIZATIONS = List.of("none", "fp8", "int8", "awq", "gptq", "q8_0", "q4_0");
   public static final List<String> FAMILIES = List.of("llama", "qwen2", "mistral");
@@ -97,15 +97,8 @@ public final class StackConfigParser {
       throw root.error("cloud", "is required; use one of " + CLOUDS);
     }
     String region = root.requiredString("region", "us-east-1");
-    String providerRegion = values.get("aws:region");
-    if (providerRegion == null) {
-      throw new StackConfigException("aws:region: is required for cloud 'aws'; set it to the same value as gantry:region ('" + region + "')");
-    }
-    if (!providerRegion.equals(region)) {
-      throw new StackConfigException("aws:region: '" + providerRegion + "' differs from gantry:region '" + region
-          + "'; set both to the same region");
-    }
-    List<String> zones = zones(root, region);
+    StackConfig.CloudSettings cloudSettings = CloudSettingsParser.parse(root, cloud, region, values);
+    List<String> zones = cloud.equals("aws") ? zones(root, region) : CloudSettingsParser.zones(root, cloud, region);
     var network = new StackConfig.Network(vpcCidr(root.section("network")));
     var cluster = cluster(root.section("cluster"), stack, cloud);
     Section defaults = root.section("modelDefaults");
@@ -113,7 +106,7 @@ public final class StackConfigParser {
     var gateway = gateway(root.section("gateway"));
     var ingress = ingress(root.section("ingress"));
     var storage = storage(root.section("storage"), cluster.name(), region);
-    var database = database(root.section("database"));
+    var database = database(root.section("database"), cloud);
     var monitoring = monitoring(root.section("monitoring"));
     var images = images(root.section("images"));
     var onCall = onCall(root.section("onCall"));
@@ -131,7 +124,7 @@ public final class StackConfigParser {
     policy(root);
     root.finish();
     return new StackConfig(project, stack, cloud, region, zones, network, cluster, models, gateway, ingress,
-        storage, database, monitoring, images, onCall, secrets, tags);
+        storage, database, monitoring, images, onCall, secrets, tags, cloudSettings);
   }
 
   private static List<String> zones(Section root, String region) {
@@ -199,10 +192,8 @@ public final class StackConfigParser {
     }
     int logRetention = s.integer("logRetentionDays", 90, 1, 3653);
     Section sys = s.section("systemPool");
-    String sysType = sys.string("instanceType", "m6i.xlarge");
-    if (!sysType.matches("[a-z][a-z0-9-]*\\.[a-z0-9]+")) {
-      throw sys.invalid("instanceType", "is not an EC2 instance type like 'm6i.xlarge'");
-    }
+    String sysType = sys.string("instanceType", CloudSettingsParser.defaultSystemInstanceType(cloud));
+    CloudSettingsParser.checkSystemInstanceType(sys, cloud, sysType);
     int sysMin = sys.integer("minNodes", 2, 1, 100);
     int sysMax = sys.integer("maxNodes", 4, 1, 100);
     int sysDesired = sys.integer("desiredNodes", sysMin, 1, 100);
@@ -228,7 +219,12 @@ public final class StackConfigParser {
       GpuInstanceType type = catalog.find(cloud, typeName).orElseThrow(() -> p.invalid("instanceType",
           "is not a known instance type" + suggestInstanceType(cloud, typeName).map(t -> "; did you mean '" + t + "'?")
               .orElse("; known " + cloud + " GPU instance types: " + catalog.instanceTypes(cloud).stream().map(GpuInstanceType::name).toList())));
-      String ami = p.oneOf("amiType", GpuCluster.DEFAULT_GPU_AMI_TYPE, List.copyOf(new TreeSet<>(GpuCluster.GPU_AMI_TYPES)));
+      if (!cloud.equals("aws") && p.has("amiType")) {
+        throw p.error("amiType", "is an EKS setting; on " + cloud + " the GPU driver comes with the node image, remove amiType");
+      }
+      String ami = cloud.equals("aws")
+          ? p.oneOf("amiType", GpuCluster.DEFAULT_GPU_AMI_TYPE, List.copyOf(new TreeSet<>(GpuCluster.GPU_AMI_TYPES)))
+          : null;
       int min = p.integer("minNodes", 0, 0, 1000);
       int max = p.integer("maxNodes", Math.max(1, min), 1, 1000);
       int desired = p.integer("desiredNodes", min, 0, 1000);
@@ -523,15 +519,13 @@ public final class StackConfigParser {
     return st;
   }
 
-  private static StackConfig.Database database(Section s) {
+  private static StackConfig.Database database(Section s, String cloud) {
     String version = s.string("engineVersion", "16.4");
     if (!version.matches("1[3-7](\\.\\d+)?")) {
       throw s.invalid("engineVersion", "is not a supported PostgreSQL version; use 13 to 17, e.g. '16.4'");
     }
-    String instanceClass = s.string("instanceClass", "db.t4g.medium");
-    if (!instanceClass.matches("db\\.[a-z0-9]+\\.[a-z0-9]+")) {
-      throw s.invalid("instanceClass", "is not an RDS instance class like 'db.t4g.medium'");
-    }
+    String instanceClass = s.string("instanceClass", CloudSettingsParser.defaultDatabaseClass(cloud));
+    CloudSettingsParser.checkDatabaseClass(s, cloud, instanceClass);
     int allocated = s.integer("allocatedStorageGiB", 50, 20, 65536);
     int max = s.integer("maxAllocatedStorageGiB", Math.max(allocated, 200), 20, 65536);
     if (max < allocated) {

@@ -101,6 +101,51 @@ final class PlanMocks implements Mocks {
       }
       case "aws:eks/nodeGroup:NodeGroup" -> state.put("arn", "arn:aws:eks:" + region + ":" + ACCOUNT + ":nodegroup/"
           + args.inputs.getOrDefault("clusterName", "cluster") + "/" + args.inputs.getOrDefault("nodeGroupName", args.name) + "/" + hash);
+      case "gcp:serviceaccount/account:Account" -> {
+        String email = args.inputs.get("accountId") + "@" + project(args) + ".iam.gserviceaccount.com";
+        id = "projects/" + project(args) + "/serviceAccounts/" + email;
+        state.put("email", email);
+        state.put("name", id);
+      }
+      case "gcp:container/cluster:Cluster" -> {
+        id = "projects/" + project(args) + "/locations/" + args.inputs.get("location") + "/clusters/" + name;
+        state.put("endpoint", ip("34", hash));
+        state.put("masterAuth", Map.of("clusterCaCertificate",
+            Base64.getEncoder().encodeToString(("plan-only CA of " + name).getBytes(StandardCharsets.UTF_8))));
+        state.put("selfLink", "https://container.googleapis.com/v1/" + id);
+      }
+      case "gcp:container/nodePool:NodePool" -> id = args.inputs.get("cluster") + "/nodePools/" + name;
+      case "gcp:compute/network:Network" -> {
+        id = "projects/" + project(args) + "/global/networks/" + name;
+        state.put("selfLink", "https://www.googleapis.com/compute/v1/" + id);
+      }
+      case "gcp:compute/subnetwork:Subnetwork" -> {
+        id = "projects/" + project(args) + "/regions/" + args.inputs.get("region") + "/subnetworks/" + name;
+        state.put("selfLink", "https://www.googleapis.com/compute/v1/" + id);
+      }
+      case "gcp:compute/globalAddress:GlobalAddress" -> {
+        id = "projects/" + project(args) + "/global/addresses/" + name;
+        state.put("address", "10.200.0.0");
+      }
+      case "gcp:sql/databaseInstance:DatabaseInstance" -> {
+        id = name;
+        state.put("privateIpAddress", ip("10", hash));
+        state.put("connectionName", project(args) + ":" + region + ":" + name);
+        state.put("selfLink", "https://sqladmin.googleapis.com/sql/v1beta4/projects/" + project(args) + "/instances/" + name);
+      }
+      case "gcp:secretmanager/secret:Secret" -> {
+        id = "projects/" + project(args) + "/secrets/" + args.inputs.get("secretId");
+        state.put("name", id);
+      }
+      case "gcp:storage/bucket:Bucket" -> {
+        id = name;
+        state.put("url", "gs://" + name);
+        state.put("selfLink", "https://www.googleapis.com/storage/v1/b/" + name);
+      }
+      case "gcp:artifactregistry/repository:Repository" -> {
+        id = "projects/" + project(args) + "/locations/" + args.inputs.get("location") + "/repositories/" + args.inputs.get("repositoryId");
+        state.put("name", args.inputs.get("repositoryId"));
+      }
       default -> {
         if (type.startsWith("aws:") && !state.containsKey("arn")) {
           state.put("arn", "arn:aws:" + type.substring(4, type.indexOf('/') < 0 ? type.length() : type.indexOf('/'))
@@ -124,6 +169,16 @@ final class PlanMocks implements Mocks {
       return CompletableFuture.completedFuture(Map.of("name", region, "id", region));
     }
     return CompletableFuture.completedFuture(Map.of());
+  }
+
+  private static String project(ResourceArgs args) {
+    return String.valueOf(args.inputs.getOrDefault("project", "gantry-project"));
+  }
+
+  /** A plausible IPv4 address in the /8 {@code firstOctet}, from the hash. */
+  private static String ip(String firstOctet, String hash) {
+    int v = Integer.parseUnsignedInt(hash, 16);
+    return firstOctet + "." + ((v >>> 16) & 0xff) + "." + ((v >>> 8) & 0xff) + "." + (v & 0xff);
   }
 
   @SuppressWarnings("unchecked")

@@ -62,7 +62,7 @@ public final class Planner {
       StackFile file = stack.file();
       Map<String, String> pulumiConfig = new TreeMap<>(file.values());
       file.secretKeys().forEach(k -> pulumiConfig.put(k, SECRET_PLACEHOLDER));
-      var mocks = new PlanMocks(file.values().get("aws:region"));
+      var mocks = new PlanMocks(stack.config().region());
       Logger logger = PulumiTestInternal.logger(Level.WARNING);
       RecordingMonitor[] monitor = new RecordingMonitor[1];
       try {

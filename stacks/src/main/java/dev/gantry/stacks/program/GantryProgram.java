@@ -27,6 +27,7 @@ import dev.gantry.stacks.config.StackConfigException;
 import dev.gantry.stacks.config.StackConfigParser;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,10 +37,11 @@ import java.util.TreeMap;
 /**
  * Gantry's Pulumi program: the same code runs under {@code pulumi up} (through
  * {@link #main}, which {@code stacks/Pulumi.yaml} points at) and under the offline planner's
- * mock monitor. It turns a {@link StackConfig} into the AWS foundation (network, GPU
- * cluster, model storage, secrets, database, image registry, IRSA roles), a Kubernetes
- * provider on the new cluster, and exports the resolved {@code servingSpec} that the gate's
- * LLM-aware rules read.
+ * mock monitor. It turns a {@link StackConfig} into the cloud's {@link Foundation} (network,
+ * GPU cluster, model storage, secrets, database, image registry, workload identities: the
+ * same roles on AWS, GCP and Azure), a Kubernetes provider on the new cluster, the same
+ * serving workloads on every cloud, and exports the resolved {@code servingSpec} that the
+ * gate's LLM-aware rules read.
  */
 public final class GantryProgram {
   /** Service-account annotation that binds a Kubernetes service account to an IAM role (IRSA). */
@@ -113,12 +115,40 @@ public final class GantryProgram {
   /** Declares every resource of the stack. */
   public void define(Context ctx) {
     StackConfig c = config;
-    String prefix = c.namePrefix();
     Map<String, String> tags = new TreeMap<>(c.tags());
     tags.put("gantry.dev/stack", c.stack());
     tags.put("gantry.dev/managed-by", "pulumi");
     tags.put("gantry.dev/team", c.onCall().team());
+    NamespaceNames namespaces = NamespaceNames.defaults();
 
+    Foundation cloud = switch (c.cloudSettings()) {
+      case StackConfig.Aws aws -> aws(ctx, c, tags, namespaces);
+      case StackConfig.Gcp gcp -> GcpFoundation.define(ctx, c, gcp, tags, namespaces);
+      case StackConfig.Azure azure -> throw new StackConfigException("gantry:cloud: 'azure' is not supported yet");
+    };
+
+    // Workloads go through an explicit provider on the new cluster, never the ambient kubeconfig.
+    var kubernetes = new Provider("kubernetes", ProviderArgs.builder()
+        .kubeconfig(cloud.kubeconfig())
+        .enableServerSideApply(true)
+        .build(), CustomResourceOptions.builder().dependsOn(cloud.clusterReady()).build());
+    var workloads = new ServingWorkloads("serving", Workloads.args(c, namespaces, cloud.wiring(), grafanaAdminSecretName(c)),
+        ComponentResourceOptions.builder().providers(kubernetes).dependsOn(cloud.workloadDependencies()).build());
+
+    ctx.export(ResourceGraph.SERVING_SPEC_OUTPUT, Output.of(ServingSpecs.toOutputValue(ServingSpecs.of(c))));
+    ctx.export("clusterName", cloud.clusterName());
+    ctx.export("kubeconfig", cloud.kubeconfig());
+    ctx.export("modelBucket", Output.of(cloud.wiring().modelBucketUri()));
+    ctx.export("gatewayUrl", Output.of("https://" + c.ingress().host()));
+    ctx.export("databaseAddress", cloud.databaseAddress());
+    ctx.export("servingNamespace", Output.of(namespaces.serving()));
+    ctx.export("alerts", Output.of(workloads.monitoring().alertNames()));
+    cloud.exports().forEach(ctx::export);
+  }
+
+  /** The AWS foundation: VPC, EKS, S3, Secrets Manager, RDS, ECR and IRSA roles. */
+  private static Foundation aws(Context ctx, StackConfig c, Map<String, String> tags, NamespaceNames namespaces) {
+    String prefix = c.namePrefix();
     var network = new Network("network", new Network.Args(prefix, c.network().vpcCidr(), c.zones(),
         c.cluster().name(), tags), null);
 
@@ -154,7 +184,6 @@ public final class GantryProgram {
         ? new ImageRegistry("images", new ImageRegistry.Args("gantry", List.of("engine", "gateway"), tags), null)
         : null;
 
-    NamespaceNames namespaces = NamespaceNames.defaults();
     var engineRole = new ServiceAccountRole("engine-irsa", new ServiceAccountRole.Args(prefix + "-engine",
         cluster.oidcProviderArn(), cluster.oidcIssuerHostPath(), namespaces.serving(), ServingWorkloads.ENGINE_SERVICE_ACCOUNT,
         List.of(
@@ -171,29 +200,17 @@ public final class GantryProgram {
             new ServiceAccountRole.Grant(List.of("kms:Decrypt"), List.of(secrets.kmsKeyArn()))),
         tags), null);
 
-    // Workloads go through an explicit provider on the new cluster, never the ambient kubeconfig.
-    var kubernetes = new Provider("kubernetes", ProviderArgs.builder()
-        .kubeconfig(cluster.kubeconfig())
-        .enableServerSideApply(true)
-        .build(), CustomResourceOptions.builder().dependsOn(cluster.nodeGroups().toArray(Resource[]::new)).build());
-    var workloads = new ServingWorkloads("serving", Workloads.args(c, namespaces, secretPrefix(c), grafanaAdminSecretName(c),
-            WorkloadIdentity.of(IRSA_ANNOTATION, engineRole.roleArn()),
-            WorkloadIdentity.of(IRSA_ANNOTATION, secretSyncRole.roleArn())),
-        ComponentResourceOptions.builder().providers(kubernetes).dependsOn(secrets, database).build());
-
-    ctx.export(ResourceGraph.SERVING_SPEC_OUTPUT, Output.of(ServingSpecs.toOutputValue(ServingSpecs.of(c))));
-    ctx.export("clusterName", cluster.clusterName());
-    ctx.export("kubeconfig", cluster.kubeconfig());
-    ctx.export("modelBucket", storage.uri());
-    ctx.export("gatewayUrl", Output.of("https://" + c.ingress().host()));
-    ctx.export("databaseAddress", database.address());
-    ctx.export("engineRoleArn", engineRole.roleArn());
-    ctx.export("servingNamespace", Output.of(namespaces.serving()));
-    ctx.export("alerts", Output.of(workloads.monitoring().alertNames()));
+    Map<String, Output<?>> exports = new LinkedHashMap<>();
+    exports.put("engineRoleArn", engineRole.roleArn());
     if (registry != null) {
-      ctx.export("engineRepository", registry.repositoryUrl("engine"));
-      ctx.export("gatewayRepository", registry.repositoryUrl("gateway"));
+      exports.put("engineRepository", registry.repositoryUrl("engine"));
+      exports.put("gatewayRepository", registry.repositoryUrl("gateway"));
     }
+    return new Foundation(cluster.clusterName(), cluster.kubeconfig(), List.copyOf(cluster.nodeGroups()), database.address(),
+        List.of(secrets, database),
+        Workloads.aws(c, secretPrefix(c), WorkloadIdentity.of(IRSA_ANNOTATION, engineRole.roleArn()),
+            WorkloadIdentity.of(IRSA_ANNOTATION, secretSyncRole.roleArn())),
+        exports);
   }
 
   /** Secrets Manager name of the Grafana admin password: a DNS label, as Grafana's ExternalSecret needs. */

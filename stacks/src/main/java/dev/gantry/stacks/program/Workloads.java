@@ -37,26 +37,44 @@ final class Workloads {
 
   private Workloads() {}
 
-  static ServingWorkloadsArgs args(StackConfig c, NamespaceNames namespaces, String secretPrefix, String grafanaSecret,
-      WorkloadIdentity modelReader, WorkloadIdentity secretReader) {
-    List<EngineSpec> engines = c.models().stream().map(m -> engine(c, m)).toList();
-    var gw = c.gateway();
-    var gateway = new GatewaySpec(c.images().gateway(), gw.replicas(), gw.maxReplicas(), gw.cpu(), gw.memory(),
-        secretPrefix + "/" + SecretStore.GATEWAY_MASTER_KEY, secretPrefix + "/" + SecretStore.GATEWAY_DATABASE_URL,
-        gw.defaultRpm(), gw.defaultTpm(), gw.routing());
+  /**
+   * What the workloads need from the cloud foundation underneath them; each cloud's
+   * foundation builds one, so the workloads are the same code on every cloud.
+   *
+   * @param modelBucketUri          {@code s3://}, {@code gs://} or {@code az://} URI of the model bucket
+   * @param masterKeySecret         name of the gateway master key in the cloud secret store
+   * @param databaseUrlSecret       name of the gateway database URL in the cloud secret store
+   * @param loadBalancerAnnotations annotations of ingress-nginx's LoadBalancer Service on this cloud
+   * @param secretStore             the cloud secret store and the identity External Secrets reads it with
+   * @param modelReader             identity of the engine service account (bucket read access)
+   */
+  record Wiring(String modelBucketUri, String masterKeySecret, String databaseUrlSecret,
+      Map<String, String> loadBalancerAnnotations, SecretStoreSpec secretStore, WorkloadIdentity modelReader) {}
+
+  /** The AWS wiring: S3, Secrets Manager names under {@code secretPrefix}, an NLB in front of ingress-nginx. */
+  static Wiring aws(StackConfig c, String secretPrefix, WorkloadIdentity modelReader, WorkloadIdentity secretReader) {
     Map<String, String> loadBalancer = new TreeMap<>();
     // A Network Load Balancer passes TLS through to ingress-nginx, where cert-manager's certificate lives.
     loadBalancer.put("service.beta.kubernetes.io/aws-load-balancer-type", "nlb");
     loadBalancer.put("service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled", "true");
+    return new Wiring("s3://" + c.storage().bucketName(), secretPrefix + "/" + SecretStore.GATEWAY_MASTER_KEY,
+        secretPrefix + "/" + SecretStore.GATEWAY_DATABASE_URL, loadBalancer,
+        new SecretStoreSpec.AwsSecretsManager(c.region(), secretReader), modelReader);
+  }
+
+  static ServingWorkloadsArgs args(StackConfig c, NamespaceNames namespaces, Wiring cloud, String grafanaSecret) {
+    List<EngineSpec> engines = c.models().stream().map(m -> engine(c, m)).toList();
+    var gw = c.gateway();
+    var gateway = new GatewaySpec(c.images().gateway(), gw.replicas(), gw.maxReplicas(), gw.cpu(), gw.memory(),
+        cloud.masterKeySecret(), cloud.databaseUrlSecret(), gw.defaultRpm(), gw.defaultTpm(), gw.routing());
     var in = c.ingress();
     var ingress = new IngressSpec(in.host(), in.tlsIssuerEmail(), in.acmeStaging() ? LETS_ENCRYPT_STAGING : null,
-        in.rateLimitRps(), 5, 20, 600, loadBalancer);
+        in.rateLimitRps(), 5, 20, 600, cloud.loadBalancerAnnotations());
     var mon = c.monitoring();
     var monitoring = new MonitoringSpec(mon.retentionDays() + "d", mon.storageGiB() + "Gi", mon.p99E2eLatencySeconds(),
         mon.p99TtftSeconds(), mon.queueDepthThreshold(), mon.preemptionsPerSecond(), grafanaSecret);
-    return new ServingWorkloadsArgs(namespaces, "s3://" + c.storage().bucketName(), c.images().modelDownloader(),
-        modelReader, engines, gateway, ingress, monitoring, new SecretStoreSpec.AwsSecretsManager(c.region(), secretReader),
-        HelmCharts.defaults());
+    return new ServingWorkloadsArgs(namespaces, cloud.modelBucketUri(), c.images().modelDownloader(),
+        cloud.modelReader(), engines, gateway, ingress, monitoring, cloud.secretStore(), HelmCharts.defaults());
   }
 
   static EngineSpec engine(StackConfig c, ModelConfig m) {

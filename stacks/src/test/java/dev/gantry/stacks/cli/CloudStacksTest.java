@@ -1,0 +1,133 @@
+package dev.gantry.stacks.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gantry.policies.graph.Resource;
+import dev.gantry.policies.graph.ResourceGraph;
+import dev.gantry.policies.graph.Values;
+import dev.gantry.stacks.config.StackCatalog;
+import dev.gantry.stacks.plan.Planner;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The GCP and Azure example stacks end to end: each plans offline into a complete graph
+ * whose key properties hold (GPU pools tainted with accelerators, storage versioned and
+ * private, database backups on, secrets never in plain text), passes the gate as shipped,
+ * and fails it once broken.
+ */
+class CloudStacksTest {
+  static final Path STACKS = Path.of("").toAbsolutePath();
+  static ResourceGraph gcp;
+
+  @TempDir
+  Path repo;
+
+  @BeforeAll
+  static void planOnce() {
+    Planner planner = new Planner(StackCatalog.at(STACKS));
+    gcp = planner.plan("gcp-prod").graph();
+  }
+
+  static Resource one(ResourceGraph graph, String type, String name) {
+    return graph.ofType(type).stream().filter(r -> r.name().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + type + " " + name));
+  }
+
+  static void assertServingLayers(ResourceGraph graph) {
+    assertThat(graph.resources()).extracting(Resource::type).contains("gantry:k8s:ServingWorkloads", "gantry:k8s:Edge",
+        "gantry:k8s:Gateway", "gantry:k8s:ModelEngine", "gantry:k8s:Monitoring", "gantry:k8s:SecretSync",
+        "kubernetes:networking.k8s.io/v1:Ingress", "kubernetes:apps/v1:Deployment", "pulumi:providers:kubernetes");
+    assertThat(graph.ofType("kubernetes:apps/v1:Deployment")).extracting(Resource::name)
+        .contains("gantry-gateway", "gantry-engine-llama-3-1-8b-instruct", "gantry-engine-qwen2-5-1-5b-instruct");
+  }
+
+  @Test
+  void gcpProd_plansEveryRole() {
+    assertThat(gcp.resources()).extracting(Resource::type).contains(
+        "gantry:gcp:Network", "gantry:gcp:GpuCluster", "gantry:gcp:ModelStorage", "gantry:gcp:Secrets",
+        "gantry:gcp:Database", "gantry:gcp:ImageRegistry", "gantry:gcp:ServiceAccountIdentity",
+        "gcp:container/cluster:Cluster", "gcp:sql/databaseInstance:DatabaseInstance", "gcp:storage/bucket:Bucket",
+        "gcp:artifactregistry/repository:Repository", "gcp:secretmanager/secret:Secret");
+    assertThat(gcp.ofType("gcp:container/nodePool:NodePool")).hasSize(3);
+    assertServingLayers(gcp);
+  }
+
+  @Test
+  void gcpProd_gpuPoolsCarryAcceleratorsAndTaints() {
+    for (String pool : List.of("a100", "l4")) {
+      JsonNode node = one(gcp, "gcp:container/nodePool:NodePool", "cluster-pool-" + pool).input("nodeConfig");
+      assertThat(node.path("guestAccelerators").get(0).path("type").asText())
+          .isEqualTo(pool.equals("a100") ? "nvidia-tesla-a100" : "nvidia-l4");
+      assertThat(node.path("taints").get(0).path("key").asText()).isEqualTo("nvidia.com/gpu");
+      assertThat(node.path("taints").get(0).path("effect").asText()).isEqualTo("NO_SCHEDULE");
+      assertThat(node.path("labels").path("gantry.dev/pool").asText()).isEqualTo(pool);
+    }
+    assertThat(one(gcp, "gcp:container/nodePool:NodePool", "cluster-pool-l4").input("nodeConfig.spot").asBoolean()).isTrue();
+  }
+
+  @Test
+  void gcpProd_storageDatabaseAndSecretsAreSafe() {
+    Resource bucket = one(gcp, "gcp:storage/bucket:Bucket", "models-bucket");
+    assertThat(bucket.input("versioning.enabled").asBoolean()).isTrue();
+    assertThat(bucket.input("publicAccessPrevention").asText()).isEqualTo("enforced");
+    Resource db = one(gcp, "gcp:sql/databaseInstance:DatabaseInstance", "gateway-db-instance");
+    assertThat(db.input("settings.backupConfiguration.enabled").asBoolean()).isTrue();
+    assertThat(db.input("settings.backupConfiguration.pointInTimeRecoveryEnabled").asBoolean()).isTrue();
+    assertThat(db.input("settings.ipConfiguration.ipv4Enabled").asBoolean(true)).isFalse();
+    assertThat(gcp.ofType("gcp:secretmanager/secretVersion:SecretVersion")).isNotEmpty()
+        .allSatisfy(v -> assertThat(Values.isSecret(v.input("secretData"))).as(v.name()).isTrue());
+    assertThat(Values.isSecret(one(gcp, "gcp:sql/user:User", "gateway-db-user").input("password"))).isTrue();
+  }
+
+  // ---- the gate, on a copy of the stacks directory ------------------------------------
+
+  Path copyStacks(String stack) throws IOException {
+    Path stacks = Files.createDirectories(repo.resolve("stacks"));
+    for (String dir : new String[] {"models", "attestations"}) {
+      Files.createDirectories(stacks.resolve(dir));
+      try (Stream<Path> files = Files.list(STACKS.resolve(dir))) {
+        for (Path f : files.toList()) {
+          Files.copy(f, stacks.resolve(dir).resolve(f.getFileName()));
+        }
+      }
+    }
+    for (String f : new String[] {"Pulumi.yaml", "Pulumi." + stack + ".yaml"}) {
+      Files.copy(STACKS.resolve(f), stacks.resolve(f));
+    }
+    return stacks;
+  }
+
+  record Run(int exit, String out, String err) {}
+
+  static Run gate(Path stacks, String stack) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = GantryCli.run(new PrintWriter(out, true), new PrintWriter(err, true), "--stacks-dir", stacks.toString(),
+        "gate", stack);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void gcpProd_passesTheGate_andFailsItWhenAModelNoLongerFitsItsGpu() throws IOException {
+    Path stacks = copyStacks("gcp-prod");
+    Run shipped = gate(stacks, "gcp-prod");
+    assertThat(shipped.exit()).as(shipped.out() + shipped.err()).isZero();
+    assertThat(shipped.out()).endsWith("READY: no blocking finding, every mandatory checklist item met.\n");
+
+    Path file = stacks.resolve("Pulumi.gcp-prod.yaml");
+    Files.writeString(file, Files.readString(file).replace("maxNumSeqs: 16", "maxNumSeqs: 256"));
+    Run broken = gate(stacks, "gcp-prod");
+    assertThat(broken.exit()).as(broken.err()).isEqualTo(GantryCli.FAILED);
+    assertThat(broken.out()).contains("GNT-LLM-001", "does not fit pool 'a100'", "NOT READY");
+  }
+}
