@@ -176,7 +176,7 @@ class AuthAndLimitsTest {
         for (int i = 0; i < 3; i++) statuses.add(h.chat("other", key).statusCode());
         assertThat(statuses).contains(200).contains(429);
         assertError(h.chat("other", key), 429, "budget_exceeded");
-        assertThat(h.gateway.ledger.awaitIdle(5000)).isTrue();
+        h.awaitLedgerRows(4);
         try (var c = h.gateway.database.connection(); var st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT spend, spend_tokens FROM gateway_keys")) {
             assertThat(rs.next()).isTrue();

@@ -113,6 +113,25 @@ final class Harness implements AutoCloseable {
         return new Streamed(res.statusCode(), lines);
     }
 
+    /**
+     * Waits until the ledger holds {@code rows} usage records: a request's record is appended
+     * after its last byte went out, so the client can be faster than the ledger.
+     */
+    void awaitLedgerRows(long rows) throws Exception {
+        long deadline = System.currentTimeMillis() + 20_000;
+        long n = -1;
+        while (System.currentTimeMillis() < deadline) {
+            try (var c = gateway.database.connection(); var st = c.createStatement();
+                 var rs = st.executeQuery("SELECT COUNT(*) FROM usage_records")) {
+                rs.next();
+                n = rs.getLong(1);
+            }
+            if (n >= rows && gateway.ledger.awaitIdle(5_000)) return;
+            Thread.sleep(20);
+        }
+        throw new AssertionError("ledger has " + n + " usage records, expected " + rows);
+    }
+
     static JsonNode json(String s) throws IOException {
         return ApiError.JSON.readTree(s);
     }

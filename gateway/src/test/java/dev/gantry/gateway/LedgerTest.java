@@ -148,7 +148,7 @@ class LedgerTest {
              Harness h = new Harness(Harness.config("m", List.of(a), ""))) {
             for (int i = 0; i < 3; i++) h.chat("m", null);
             h.stream(Harness.chatBody("m", true), null);
-            assertThat(h.gateway.ledger.awaitIdle(10_000)).isTrue();
+            h.awaitLedgerRows(4);
             try (Connection c = h.gateway.database.connection(); var st = c.createStatement();
                  ResultSet rs = st.executeQuery("SELECT COUNT(*), SUM(completion_tokens), MIN(prompt_tokens), "
                          + "COUNT(first_token_at), MIN(status), MAX(status) FROM usage_records")) {

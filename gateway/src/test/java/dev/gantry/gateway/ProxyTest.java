@@ -184,7 +184,7 @@ class ProxyTest {
         a.failNext.set(100);
         Harness h = track(new Harness(Harness.config("m", List.of(a), "router_settings: {num_retries: 0, allowed_fails: 100}\n")));
         assertThat(h.chat("m", null).statusCode()).isEqualTo(500);
-        assertThat(h.gateway.ledger.awaitIdle(10_000)).isTrue();
+        h.awaitLedgerRows(1);
         try (var c = h.gateway.database.connection(); var st = c.createStatement();
              var rs = st.executeQuery("SELECT status, deployment, completion_tokens FROM usage_records")) {
             assertThat(rs.next()).isTrue();
