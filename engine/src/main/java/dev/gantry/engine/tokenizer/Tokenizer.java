@@ -333,7 +333,11 @@ public final class Tokenizer {
   }
 
   public String decode(List<Integer> tokenIds) {
-    return decode(tokenIds.stream().mapToInt(Integer::intValue).toArray(), false);
+    return decode(tokenIds, false);
+  }
+
+  public String decode(List<Integer> tokenIds, boolean skipSpecialTokens) {
+    return decode(tokenIds.stream().mapToInt(Integer::intValue).toArray(), skipSpecialTokens);
   }
 
   /** A streaming decoder for one sequence; see {@link IncrementalDetokenizer}. */

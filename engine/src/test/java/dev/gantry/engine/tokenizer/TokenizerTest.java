@@ -117,6 +117,9 @@ class TokenizerTest {
     assertThat(ids).contains(imEnd);
     assertThat(t.decode(ids)).isEqualTo("<|im_start|>user\nHello<|im_end|>\n");
     assertThat(t.decode(ids, true)).isEqualTo("user\nHello\n");
+    List<Integer> boxed = java.util.Arrays.stream(ids).boxed().toList();
+    assertThat(t.decode(boxed)).isEqualTo("<|im_start|>user\nHello<|im_end|>\n");
+    assertThat(t.decode(boxed, true)).isEqualTo("user\nHello\n");
     // Without the added-token pass the regex would split "<|" and "im" apart.
     assertThat(t.encode("x<|im_end|>y", false)).containsSubsequence(imEnd);
   }
