@@ -185,7 +185,8 @@ final class Architecture {
         continue;
       }
       boolean hasChildren = components.stream().anyMatch(x -> c.urn().equals(x.parent()));
-      String label = shortType(c.type()) + " " + c.name() + "<br/>" + sizes.getOrDefault(c.urn(), 0) + " resources";
+      int size = sizes.getOrDefault(c.urn(), 0);
+      String label = shortType(c.type()) + " " + c.name() + "<br/>" + size + (size == 1 ? " resource" : " resources");
       if (hasChildren) {
         d.open(c.urn(), label);
         drawChildren(d, c.urn(), components, componentUrns, byUrn, sizes);

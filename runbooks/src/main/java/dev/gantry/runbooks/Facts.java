@@ -13,7 +13,7 @@ final class Facts {
   /** Everything about one stack. */
   record Stack(String name, String project, String cloud, String region, String zones, String source, String generatedOn,
       Cluster cluster, Namespaces ns, List<Pool> pools, List<Model> models, Gateway gateway, Ingress ingress,
-      Database database, Bucket bucket, List<String> secrets, List<String> secretConfigKeys, Images images,
+      Database database, Bucket bucket, List<String> secrets, List<SecretKey> secretConfigKeys, Images images,
       Monitoring monitoring, List<Alert> alerts, OnCall onCall, Cost cost, Gate gate, Diagrams diagrams) {
 
     Stack withDiagrams(Diagrams d) {
@@ -21,6 +21,9 @@ final class Facts {
           database, bucket, secrets, secretConfigKeys, images, monitoring, alerts, onCall, cost, gate, d);
     }
   }
+
+  /** A {@code secure:} config key, a shell expression that produces a suitable value, and where it comes from. */
+  record SecretKey(String key, String value, String note) {}
 
   record Cluster(String name, String service, String kubernetesVersion, String kubeconfig, String systemPoolInstanceType,
       int systemPoolMinNodes, int systemPoolMaxNodes, String cli) {}

@@ -72,7 +72,14 @@ final class StackReader {
         String.join(", ", spec.zones()), graph.source().toString().toLowerCase(Locale.ROOT), report.day().toString(),
         cluster(), ns, pools, models, gateway, ingress, database, bucket, secrets(), secretConfigKeys(), images(),
         monitoring(), alerts, onCall(), cost(pools), gate(), null);
-    return stack.withDiagrams(new Facts.Diagrams(Architecture.requestPath(graph, stack), Architecture.components(graph)));
+    Facts.Diagrams diagrams = new Facts.Diagrams(Architecture.requestPath(graph, stack), Architecture.components(graph));
+    for (String diagram : List.of(diagrams.architecture(), diagrams.components())) {
+      List<String> problems = MermaidLint.check(diagram).problems();
+      if (!problems.isEmpty()) { // a bug in Architecture, not bad input: say what the graph made it draw
+        throw new IllegalStateException("diagram of stack '" + graph.stack() + "' is malformed: " + problems + "\n" + diagram);
+      }
+    }
+    return stack.withDiagrams(diagrams);
   }
 
   // ---- cluster and namespaces
@@ -285,15 +292,21 @@ final class StackReader {
         .map(r -> firstText(r, "name", "secretId", "secretName")).filter(s -> !s.isEmpty()).sorted().toList();
   }
 
-  private List<String> secretConfigKeys() {
-    List<String> keys = new ArrayList<>();
+  /** The stack's secret config keys; generated passwords and keys get a random value, tokens come from their issuer. */
+  private List<Facts.SecretKey> secretConfigKeys() {
+    List<Facts.SecretKey> keys = new ArrayList<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = graph.config().fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (Values.isSecret(e.getValue())) {
-        keys.add(e.getKey());
+        String k = e.getKey();
+        String lower = k.toLowerCase(Locale.ROOT);
+        boolean generated = lower.endsWith("password") || lower.endsWith("key");
+        boolean hf = lower.contains("hf");
+        keys.add(new Facts.SecretKey(k, generated ? "\"$(openssl rand -hex 32)\"" : hf ? "\"$HF_TOKEN\"" : "\"$VALUE\"",
+            generated ? "" : hf ? "a Hugging Face read token (hf_...)" : "the real value"));
       }
     }
-    return keys.stream().sorted().toList();
+    return keys.stream().sorted(java.util.Comparator.comparing(Facts.SecretKey::key)).toList();
   }
 
   private Facts.Images images() {

@@ -87,18 +87,56 @@ class RunbookGeneratorTest {
 
   @Test
   void mermaidBlocks_areWellFormed_andFollowTheRequestPath() {
-    var blocks = MermaidCheck.blocks(runbook.page("overview.md"));
+    var blocks = MermaidLint.blocks(runbook.page("overview.md"));
     assertThat(blocks).hasSize(2);
     for (String b : blocks) {
-      assertThat(MermaidCheck.check(b).problems()).as(b).isEmpty();
+      assertThat(MermaidLint.check(b).problems()).as(b).isEmpty();
     }
-    MermaidCheck.Result path = MermaidCheck.check(blocks.get(0));
+    MermaidLint.Result path = MermaidLint.check(blocks.get(0));
     assertThat(path.edges()).extracting(e -> e[0] + "->" + e[1]).contains("clients->ing_gantry_gateway",
         "ing_gantry_gateway->dep_gantry_gateway", "dep_gantry_gateway->dep_gantry_engine_llama_3_1_8b_instruct",
         "dep_gantry_engine_qwen2_5_1_5b_instruct->pool_l4", "dep_gantry_gateway->database");
-    MermaidCheck.Result components = MermaidCheck.check(blocks.get(1));
+    MermaidLint.Result components = MermaidLint.check(blocks.get(1));
     assertThat(components.ids()).contains("cmp_cluster", "cmp_serving", "cmp_gateway_db");
     assertThat(components.subgraphs()).isPositive();
+  }
+
+  @Test
+  void checklist_namesWaiverExpiryAndMissingItems() {
+    String md = runbook.page("checklist.md");
+    report.items().stream().filter(i -> i.waiver() != null)
+        .forEach(i -> assertThat(md).contains("| waived until " + i.waiver().expires() + " |"));
+    report.items().stream().filter(i -> i.status() == GateReport.ItemStatus.UNMET)
+        .forEach(i -> assertThat(md).contains("| " + i.item().id() + " | " + i.item().title() + " |"));
+    assertThat(report.items()).anyMatch(i -> i.waiver() != null);
+    assertThat(md).contains("| **missing** |");
+  }
+
+  @Test
+  void alertKind_followsTheMetricInThePromql() {
+    assertThat(StackReader.kind("sum(rate(vllm:num_preemptions_total[5m])) > 1")).isEqualTo("preemption");
+    assertThat(StackReader.kind("kube_deployment_status_replicas_available{deployment=\"x\"} == 0")).isEqualTo("unavailable");
+    assertThat(StackReader.kind("up{job=\"x\"} == 0")).isEqualTo("scrape");
+    assertThat(StackReader.kind("rate(http_requests_total[5m]) > 3")).isEqualTo("other");
+  }
+
+  @Test
+  void prometheusPlaceholders_becomeReadableNames() {
+    assertThat(StackReader.readable("KV cache of {{ $labels.pod }} is {{ $value | humanizePercentage }} full"))
+        .isEqualTo("KV cache of <pod> is <value> full");
+  }
+
+  @Test
+  void generate_whenGraphHasNoServingSpec_saysHowToMakeOne() {
+    ResourceGraph bare = new ResourceGraph(null, graph.project(), graph.stack(), graph.source(), graph.config(), null,
+        graph.resources(), graph.invokes());
+    assertThatThrownBy(() -> RunbookGenerator.builder().build().generate(bare, report))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("servingSpec").hasMessageContaining("gantry plan aws-prod");
+  }
+
+  @Test
+  void page_unknownName_listsThePages() {
+    assertThatThrownBy(() -> runbook.page("alert.md")).hasMessageContaining("'alert.md'").hasMessageContaining("alerts.md");
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.gantry.policies.checklist.Attestations;
 import dev.gantry.policies.gate.Gate;
 import dev.gantry.policies.graph.Resource;
 import dev.gantry.policies.graph.ResourceGraph;
+import dev.gantry.runbooks.MermaidLint;
 import dev.gantry.runbooks.Runbook;
 import dev.gantry.runbooks.RunbookGenerator;
 import dev.gantry.stacks.config.StackCatalog;
@@ -18,8 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,8 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RunbookCommandTest {
   static final Path STACKS = Path.of("").toAbsolutePath();
-  static final Pattern MERMAID = Pattern.compile("```mermaid\n(.*?)```", Pattern.DOTALL);
-  static final Pattern ID = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
 
   @TempDir
   Path tmp;
@@ -84,46 +81,20 @@ class RunbookCommandTest {
       }
 
       assertThat(all).as(stack + ": unresolved template syntax").doesNotContain("{{", "{%", "{#");
-      Matcher m = MERMAID.matcher(runbook.page("overview.md"));
-      int blocks = 0;
-      while (m.find()) {
-        blocks++;
-        assertMermaidWellFormed(stack, m.group(1));
+      List<String> blocks = MermaidLint.blocks(runbook.page("overview.md"));
+      assertThat(blocks).as(stack + " mermaid blocks").hasSize(2);
+      for (String block : blocks) {
+        MermaidLint.Result lint = MermaidLint.check(block);
+        assertThat(lint.problems()).as(stack + "\n" + block).isEmpty();
+        assertThat(lint.edges()).as(stack + " edges").isNotEmpty();
       }
-      assertThat(blocks).as(stack + " mermaid blocks").isEqualTo(2);
-    }
-  }
-
-  /** Header, balanced subgraph/end, and edges only between declared ids. */
-  private static void assertMermaidWellFormed(String stack, String block) {
-    String[] lines = block.strip().split("\n");
-    assertThat(lines[0]).as(stack).matches("flowchart (LR|TB)");
-    List<String> declared = new ArrayList<>();
-    int depth = 0;
-    for (int i = 1; i < lines.length; i++) {
-      String line = lines[i].strip();
-      if (line.equals("end")) {
-        depth--;
-        assertThat(depth).as(stack + " line " + line).isNotNegative();
-      } else if (line.startsWith("subgraph ")) {
-        depth++;
-        declared.add(line.substring("subgraph ".length(), line.indexOf('[')));
-      } else if (line.contains("-->") || line.contains("-.->")) {
-        String[] parts = line.replaceAll("\\|\"[^\"]*\"\\|", "").split("\\s+-\\.?->\\s*");
-        assertThat(parts).as(stack + ": " + line).hasSize(2);
-        assertThat(declared).as(stack + ": edge " + line).contains(parts[0].strip(), parts[1].strip());
-      } else {
-        String id = line.substring(0, Math.max(0, Math.min(indexOrEnd(line, '['), indexOrEnd(line, '('))));
-        assertThat(ID.matcher(id).matches()).as(stack + ": node line " + line).isTrue();
-        declared.add(id);
+      // the request path reaches every engine Deployment of the plan from the clients
+      MermaidLint.Result path = MermaidLint.check(blocks.get(0));
+      for (Resource d : ofKind(graph, "kubernetes:apps/v1:Deployment")) {
+        String id = "dep_" + d.input("metadata.name").asText().replaceAll("[^A-Za-z0-9_]", "_");
+        assertThat(path.edges()).as(stack + ": an edge into " + id).anyMatch(e -> e[1].equals(id));
       }
     }
-    assertThat(depth).as(stack + " subgraphs balanced").isZero();
-  }
-
-  private static int indexOrEnd(String s, char c) {
-    int i = s.indexOf(c);
-    return i < 0 ? s.length() : i;
   }
 
   private static List<Resource> ofKind(ResourceGraph graph, String type) {
@@ -131,12 +102,45 @@ class RunbookCommandTest {
   }
 
   @Test
-  void runbook_out_writesIndexAndPages_exit0() {
-    Path dir = tmp.resolve("rb");
-    assertThat(run("runbook", "aws-prod", "--out", dir.toString())).as(err.toString()).isZero();
-    assertThat(out.toString()).contains("Runbook of aws-prod written to", "index.md", "9 pages");
+  void runbook_withoutOut_writesUnderBuildGantryStackRunbooks_exit0() throws IOException {
+    Path stacks = Files.createDirectories(tmp.resolve("repo/stacks"));
+    try (Stream<Path> files = Files.walk(STACKS, 2)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        Path rel = STACKS.relativize(f);
+        if (rel.startsWith("models") || rel.startsWith("attestations") || rel.getNameCount() == 1 && rel.toString().endsWith(".yaml")) {
+          Files.createDirectories(stacks.resolve(rel).getParent());
+          Files.copy(f, stacks.resolve(rel));
+        }
+      }
+    }
+    String[] args = {"--stacks-dir", stacks.toString(), "runbook", "aws-prod"};
+    assertThat(GantryCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args)).as(err.toString()).isZero();
+    Path dir = tmp.resolve("repo/build/gantry/aws-prod/runbooks");
+    assertThat(out.toString()).contains("Runbook of aws-prod written to " + dir.resolve("index.md"), "9 pages");
     assertThat(dir.resolve("index.md")).content().contains("# Runbook: stack `aws-prod`", "[Alerts](alerts.md)");
     assertThat(dir.resolve("checklist.md")).exists();
+  }
+
+  @Test
+  void runbook_planJson_usesTheFilesStack_withoutPlanning() {
+    Path plan = STACKS.resolveSibling("runbooks/src/test/resources/fixtures/aws-prod-plan.json");
+    Path dir = tmp.resolve("from-file");
+    assertThat(run("runbook", "--plan-json", plan.toString(), "--out", dir.toString())).as(err.toString()).isZero();
+    assertThat(dir.resolve("alerts.md")).content().contains("## GantryEngineQueueDepthHigh");
+  }
+
+  @Test
+  void runbook_planJsonOfAnotherStack_exit2NamingBoth() {
+    Path plan = STACKS.resolveSibling("runbooks/src/test/resources/fixtures/aws-prod-plan.json");
+    assertThat(run("runbook", "gcp-prod", "--plan-json", plan.toString(), "--out", tmp.toString()))
+        .isEqualTo(GantryCli.BAD_INPUT);
+    assertThat(err.toString()).contains("'aws-prod'", "'gcp-prod'");
+  }
+
+  @Test
+  void runbook_noStackNoFile_exit2SayingWhatToGive() {
+    assertThat(run("runbook")).isEqualTo(GantryCli.BAD_INPUT);
+    assertThat(err.toString()).contains("give a STACK");
   }
 
   @Test

@@ -8,12 +8,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A structural check of the Mermaid flowcharts we emit: a {@code flowchart} header, balanced
- * {@code subgraph}/{@code end}, node and subgraph declarations with valid ids and quoted
- * labels, and edges between declared ids only. Returns the problems found; empty means the
- * block is well formed for Mermaid's flowchart grammar as far as we use it.
+ * A structural check of the Mermaid flowcharts the runbooks contain: a {@code flowchart}
+ * header, balanced {@code subgraph}/{@code end}, node and subgraph declarations with valid,
+ * unique ids and quoted labels, and edges between declared ids only. It covers the subset of
+ * Mermaid's flowchart grammar that {@link Architecture} emits; the generator runs it on every
+ * diagram it draws, and tests run it on generated pages.
  */
-final class MermaidCheck {
+public final class MermaidLint {
   private static final String ID = "[A-Za-z][A-Za-z0-9_]*";
   private static final String LABEL = "\"[^\"]*\"";
   private static final Pattern NODE = Pattern.compile("(" + ID + ")(\\(\\[" + LABEL + "\\]\\)|\\[\\(" + LABEL + "\\)\\]|\\[/"
@@ -21,9 +22,18 @@ final class MermaidCheck {
   private static final Pattern SUBGRAPH = Pattern.compile("subgraph (" + ID + ")\\[" + LABEL + "\\]");
   private static final Pattern EDGE = Pattern.compile("(" + ID + ") (-->|-\\.->)(\\|" + LABEL + "\\|)? (" + ID + ")");
 
-  record Result(List<String> problems, Set<String> ids, List<String[]> edges, int subgraphs) {}
+  /**
+   * What the check found.
+   *
+   * @param problems  what is malformed, with line numbers; empty when well formed
+   * @param ids       declared node and subgraph ids
+   * @param edges     edges as {@code [from, to]} id pairs
+   * @param subgraphs number of subgraphs
+   */
+  public record Result(List<String> problems, Set<String> ids, List<String[]> edges, int subgraphs) {}
 
-  static Result check(String block) {
+  /** Checks one flowchart (the text between the Markdown fences). */
+  public static Result check(String block) {
     List<String> problems = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     List<String[]> edges = new ArrayList<>();
@@ -70,8 +80,8 @@ final class MermaidCheck {
     return new Result(problems, ids, edges, subgraphs);
   }
 
-  /** The Mermaid blocks of a Markdown page. */
-  static List<String> blocks(String markdown) {
+  /** The Mermaid blocks of a Markdown page, fences removed. */
+  public static List<String> blocks(String markdown) {
     List<String> out = new ArrayList<>();
     Matcher m = Pattern.compile("```mermaid\n(.*?)```", Pattern.DOTALL).matcher(markdown);
     while (m.find()) {
@@ -80,5 +90,5 @@ final class MermaidCheck {
     return out;
   }
 
-  private MermaidCheck() {}
+  private MermaidLint() {}
 }
