@@ -145,7 +145,18 @@ public final class OpenAiServer implements AutoCloseable {
         .get("/metrics", guard(false, this::scrape))
         .get("/version", guard(false, (req, res) -> sendJson(res, 200, json.createObjectNode().put("version", version()))))
         .any(guard(false, (req, res) -> {
-          throw ApiException.notFound(req.prologue().method().text() + " " + req.path().path());
+          String path = req.path().path();
+          String allowed = switch (path) {
+            case "/v1/completions", "/v1/chat/completions", "/tokenize", "/detokenize" -> "POST";
+            case "/v1/models", "/health", "/metrics", "/version" -> "GET";
+            default -> null;
+          };
+          if (allowed != null) {
+            res.header(HeaderNames.ALLOW, allowed);
+            throw new ApiException(405, "invalid_request_error", null, "method_not_allowed",
+                req.prologue().method().text() + " is not allowed on " + path + "; use " + allowed, null);
+          }
+          throw ApiException.notFound(req.prologue().method().text() + " " + path);
         }))
         .error(Throwable.class, (req, res, t) -> internalError(res, "unhandled", t));
   }

@@ -110,6 +110,9 @@ class ErrorsTest {
     assertThat(e.get("code").asText()).isEqualTo("model_not_found");
     assertThat(e.get("message").asText()).contains("gpt-5", ServerHarness.MODEL);
     h.get("/v2/nothing", AUTH).error(404);
+    ServerHarness.Reply wrongMethod = h.get("/v1/completions", AUTH);
+    assertThat(wrongMethod.error(405).get("message").asText()).contains("use POST");
+    assertThat(wrongMethod.header("allow")).isEqualTo("POST");
   }
 
   @Test

@@ -151,6 +151,27 @@ class OpenAiApiTest {
   }
 
   @Test
+  void batchPrompts_andTokenIdPrompts_giveAChoicePerPrompt_andUsageSumsThePrompts() {
+    int[] ids = {5, 6, 7, 8};
+    JsonNode r = h.post("/v1/completions", json("prompt", List.of("Hello", "The engine"), "n", 2, "max_tokens", 3,
+        "ignore_eos", true)).json();
+    assertThat(r.get("choices")).hasSize(4);
+    assertThat(r.at("/usage/prompt_tokens").asInt()).isEqualTo(promptTokens("Hello") + promptTokens("The engine"));
+    assertThat(r.at("/usage/completion_tokens").asInt()).isEqualTo(12);
+    JsonNode t = h.post("/v1/completions", json("prompt", ids, "max_tokens", 2, "ignore_eos", true)).json();
+    assertThat(t.at("/usage/prompt_tokens").asInt()).isEqualTo(ids.length);
+  }
+
+  @Test
+  void echo_prefixesThePrompt() {
+    JsonNode r = h.post("/v1/completions", json("prompt", "Hello there", "max_tokens", 3, "echo", true,
+        "temperature", 0, "ignore_eos", true)).json();
+    String plain = h.post("/v1/completions", json("prompt", "Hello there", "max_tokens", 3, "temperature", 0,
+        "ignore_eos", true)).json().at("/choices/0/text").asText();
+    assertThat(r.at("/choices/0/text").asText()).isEqualTo("Hello there" + plain);
+  }
+
+  @Test
   void seed_sameSeedSameText_otherSeedOtherText() {
     String a = sampled(1234);
     assertThat(sampled(1234)).isEqualTo(a);
