@@ -216,7 +216,7 @@ final class StackReader {
     Optional<Resource> hpa = hpaFor(name);
     ServingSpec.Gateway g = spec.gateway();
     String host = g == null || g.host() == null ? "" : g.host();
-    String secret = g == null || g.masterKeySecret() == null ? "" : g.masterKeySecret();
+    String secret = masterKeySecret(g);
     String configMap = graph.ofType(CONFIG_MAP).stream().map(StackReader::name).filter(n -> n.contains("gateway-config"))
         .findFirst().orElse("");
     return new Facts.Gateway(name, svc.map(StackReader::name).orElse(name), port, host,
@@ -226,6 +226,19 @@ final class StackReader {
         g != null && g.authEnabled(), secret, secret.isEmpty() ? "" : cloud.readSecret(secret),
         COMPONENT_LABEL + "=gateway", probePath(c, "readinessProbe", "/health/readiness"),
         probePath(c, "livenessProbe", "/health/liveliness"), configMap);
+  }
+
+  /**
+   * The master key's name in the secret store: the spec's, when a secret of that name is in the
+   * plan; else the planned secret named like it (clouds whose secret ids cannot hold '/').
+   */
+  private String masterKeySecret(ServingSpec.Gateway g) {
+    String named = g == null || g.masterKeySecret() == null ? "" : g.masterKeySecret();
+    List<String> planned = secrets();
+    if (named.isEmpty() || planned.isEmpty() || planned.contains(named)) {
+      return named;
+    }
+    return planned.stream().filter(s -> s.endsWith("gateway-master-key")).findFirst().orElse(named);
   }
 
   private Facts.Ingress ingress() {
@@ -257,10 +270,14 @@ final class StackReader {
     int retention = r.input("backupRetentionPeriod").asInt(
         r.input("settings.backupConfiguration.transactionLogRetentionDays").asInt(
             r.input("backup.backupRetentionDays").asInt(cfg.path("backupRetentionDays").asInt(0))));
-    return new Facts.Database(r.type(), cloud.databaseService(), id, firstText(r, "engine", "databaseVersion"),
+    String engine = firstText(r, "engine");
+    boolean standby = r.input("multiAz").isBoolean() ? r.input("multiAz").asBoolean()
+        : r.input("settings.availabilityType").isTextual() ? r.input("settings.availabilityType").asText().equals("REGIONAL")
+        : r.input("highAvailability.mode").isTextual() ? !r.input("highAvailability.mode").asText().equals("Disabled")
+        : cfg.path("multiAz").asBoolean(false);
+    return new Facts.Database(r.type(), cloud.databaseService(), id, engine.isEmpty() ? "PostgreSQL" : engine,
         firstText(r, "engineVersion", "databaseVersion", "version"), firstText(r, "instanceClass", "settings.tier", "sku.name"),
-        retention, firstText(r, "backupWindow", "settings.backupConfiguration.startTime"),
-        r.input("multiAz").asBoolean(cfg.path("multiAz").asBoolean(false)),
+        retention, firstText(r, "backupWindow", "settings.backupConfiguration.startTime"), standby,
         r.input("deletionProtection").asBoolean(cfg.path("deletionProtection").asBoolean(false)),
         firstText(r, "finalSnapshotIdentifier"), text(graph.outputs().path("databaseAddress"), ""),
         cloud.pointInTimeRestore(id), cloud.listBackups(id), cloud.failover(id));

@@ -74,11 +74,21 @@ class RunbookCommandTest {
       }
       assertThat(alerts).as(stack + " alerts").isNotEmpty();
 
+      List<String> databases = new ArrayList<>();
       for (Resource db : graph.resources()) {
-        if (db.type().equals("aws:rds/instance:Instance")) {
-          assertThat(runbook.page("backup-dr.md")).as(stack).contains("`" + db.input("identifier").asText() + "`");
+        String id = switch (db.type()) {
+          case "aws:rds/instance:Instance" -> db.input("identifier").asText();
+          case "gcp:sql/databaseInstance:DatabaseInstance" -> db.input("name").asText();
+          case "azure-native:dbforpostgresql:FlexibleServer", "azure-native:dbforpostgresql:Server" -> db.input("serverName").asText();
+          default -> null;
+        };
+        if (id != null) {
+          databases.add(id);
+          assertThat(runbook.page("backup-dr.md")).as(stack).contains("instance `" + id + "`");
+          assertThat(runbook.page("overview.md")).as(stack).contains("`" + id + "`");
         }
       }
+      assertThat(databases).as(stack + " database in the plan").hasSize(1);
 
       assertThat(all).as(stack + ": unresolved template syntax").doesNotContain("{{", "{%", "{#");
       List<String> blocks = MermaidLint.blocks(runbook.page("overview.md"));
