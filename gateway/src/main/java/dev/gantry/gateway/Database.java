@@ -74,7 +74,8 @@ final class Database implements AutoCloseable {
     /** Opens and migrates the database in the background so the first request does not pay for it. */
     void warmUpInBackground() {
         Thread.ofVirtual().name("gateway-db-warmup").start(() -> {
-            try (Connection c = connection()) {
+            try {
+                connection().close();
                 LOG.fine("database ready");
             } catch (SQLException e) {
                 LOG.warning("database not reachable at start-up (the gateway serves anyway, spooling usage): " + e.getMessage());

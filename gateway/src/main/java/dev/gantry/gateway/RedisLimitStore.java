@@ -97,6 +97,7 @@ final class RedisLimitStore implements Limits.LimitStore {
     private final GatewayConfig.Redis settings;
     private final Metrics metrics;
     private volatile StatefulRedisConnection<String, String> connection;
+    private volatile boolean closed;
     private final AtomicLong lastConnectAttempt = new AtomicLong();
     private final AtomicLong lastWarning = new AtomicLong();
 
@@ -117,12 +118,25 @@ final class RedisLimitStore implements Limits.LimitStore {
                 .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
                 .socketOptions(io.lettuce.core.SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).build())
                 .build());
-        // Connect in the background so the first request does not pay for it; later calls retry.
+        // Connect in the background until it works, so neither start-up nor the first request
+        // waits for Redis and a Redis that comes up late is picked up without traffic.
         Thread.ofVirtual().name("gateway-redis-connect").start(() -> {
-            try {
-                connection();
-            } catch (RuntimeException e) {
-                LOG.warning("Redis " + settings.host() + ":" + settings.port() + " not reachable at start-up: " + e.getMessage());
+            boolean warned = false;
+            while (connection == null && !closed) {
+                try {
+                    connectNow();
+                } catch (RuntimeException e) {
+                    if (!warned) {
+                        LOG.warning("Redis " + settings.host() + ":" + settings.port() + " not reachable at start-up ("
+                                + e.getMessage() + "); retrying every second");
+                        warned = true;
+                    }
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                }
             }
         });
     }
@@ -151,14 +165,16 @@ final class RedisLimitStore implements Limits.LimitStore {
         long last = lastConnectAttempt.get();
         if (last != 0 && now - last < 1_000_000_000L) throw new IllegalStateException("Redis unreachable (reconnecting)");
         lastConnectAttempt.set(now);
-        synchronized (this) {
-            if (connection == null) {
-                var conn = client.connect();
-                conn.setTimeout(TIMEOUT);
-                connection = conn;
-            }
-            return connection;
+        return connectNow();
+    }
+
+    private synchronized StatefulRedisConnection<String, String> connectNow() {
+        if (connection == null) {
+            var conn = client.connect();
+            conn.setTimeout(TIMEOUT);
+            connection = conn;
         }
+        return connection;
     }
 
     @Override
@@ -223,6 +239,7 @@ final class RedisLimitStore implements Limits.LimitStore {
 
     @Override
     public void close() {
+        closed = true;
         var c = connection;
         if (c != null) c.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(1));

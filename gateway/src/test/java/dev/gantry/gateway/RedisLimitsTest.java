@@ -53,12 +53,13 @@ class RedisLimitsTest {
                   master_key: os.environ/TEST_MASTER_KEY
                 """.formatted(stub.apiBase(), deploymentLimits, redisPort, mode), dataDir);
         gateways.add(h);
-        long deadline = System.currentTimeMillis() + 20_000;
+        long deadline = System.currentTimeMillis() + 30_000;
         try {
-            while (!h.get("/health/readiness", null).body().contains(" connected (") && System.currentTimeMillis() < deadline) {
+            while (!h.get("/health/readiness", null).body().contains(" connected (")) {
+                if (System.currentTimeMillis() > deadline) throw new AssertionError("the gateway did not connect to Redis in 30 s");
                 Thread.sleep(50);
             }
-        } catch (Exception e) {
+        } catch (java.io.IOException | InterruptedException e) {
             throw new IllegalStateException(e);
         }
         return h;
