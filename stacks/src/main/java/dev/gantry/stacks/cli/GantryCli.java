@@ -57,6 +57,7 @@ public final class GantryCli implements Runnable {
     cli.addSubcommand(new StacksCommand());
     cli.addSubcommand(new GateCommand()).addSubcommand(new UpCommand());
     cli.addSubcommand(new RunbookCommand());
+    cli.addSubcommand(new ImagesCommand());
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
