@@ -89,6 +89,9 @@ public final class ContainerImages {
       RegistryPreflight.check(r.reference(), options.preflightTimeout());
     }
     Consumer<LogEvent> jibLog = e -> {
+      if (e.getMessage().isBlank()) {
+        return;
+      }
       if (e.getLevel() == LogEvent.Level.ERROR || e.getLevel() == LogEvent.Level.WARN
           || e.getLevel() == LogEvent.Level.LIFECYCLE) {
         options.log().accept("  " + spec.name() + ": " + e.getMessage());
