@@ -117,6 +117,17 @@ public final class CpuBackend implements Backend {
       }
     }
 
+    // Logits only for the last token of chunks that ask for them.
+    int numLogits = 0;
+    int[] logitToken = new int[seqs.size()];
+    int last = -1;
+    for (SequenceChunk chunk : seqs) {
+      last += chunk.tokenIds().length;
+      if (chunk.computeLogits()) {
+        logitToken[numLogits++] = last;
+      }
+    }
+
     float[] x = new float[numTokens * hidden]; // (token, hidden) the residual stream
     float[] xb = new float[numTokens * hidden]; // (token, hidden) normed input of a sublayer
     float[] q = new float[numTokens * qDim]; // (token, numHeads * headDim)
@@ -142,55 +153,62 @@ public final class CpuBackend implements Backend {
       }
     }
 
+    int n = numTokens; // tokens still flowing through the layers
     for (int l = 0; l < c.numLayers(); l++) {
       LayerWeights lw = weights.layers().get(l);
       // Attention: x += Wo . attention(rope(Wq . norm(x)), rope(Wk . norm(x)), Wv . norm(x))
-      rmsNorm(x, lw.attnNorm(), xb, numTokens);
-      matmul.apply(lw.wq(), xb, numTokens, q);
-      matmul.apply(lw.wk(), xb, numTokens, k);
-      matmul.apply(lw.wv(), xb, numTokens, v);
-      addBias(q, lw.bq(), numTokens);
-      addBias(k, lw.bk(), numTokens);
-      addBias(v, lw.bv(), numTokens);
-      rope(q, c.numHeads(), cos, sin, numTokens);
-      rope(k, c.numKvHeads(), cos, sin, numTokens);
+      rmsNorm(x, lw.attnNorm(), xb, n);
+      matmul.apply(lw.wq(), xb, n, q);
+      matmul.apply(lw.wk(), xb, n, k);
+      matmul.apply(lw.wv(), xb, n, v);
+      addBias(q, lw.bq(), n);
+      addBias(k, lw.bk(), n);
+      addBias(v, lw.bv(), n);
+      rope(q, c.numHeads(), cos, sin, n);
+      rope(k, c.numKvHeads(), cos, sin, n);
       float[] kc = keyCache[l];
       float[] vc = valueCache[l];
-      for (int t = 0; t < numTokens; t++) {
+      for (int t = 0; t < n; t++) {
         System.arraycopy(k, t * kvDim, kc, slot[t] * kvDim, kvDim);
         System.arraycopy(v, t * kvDim, vc, slot[t] * kvDim, kvDim);
       }
-      attention.compute(q, kc, vc, att, numTokens, pos, tables, blockSize);
-      matmul.apply(lw.wo(), att, numTokens, out);
-      addBias(out, lw.bo(), numTokens);
-      add(x, out, numTokens * hidden);
+      if (l == c.numLayers() - 1 && numLogits < n) {
+        // Every token's K/V is in the cache now; the rest of the last layer matters only for
+        // the tokens whose logits are returned (the last of each prefill chunk or a decode).
+        if (numLogits == 0) {
+          break;
+        }
+        q = gatherRows(q, logitToken, numLogits, qDim);
+        x = gatherRows(x, logitToken, numLogits, hidden);
+        pos = gather(pos, logitToken, numLogits);
+        tables = gather(tables, logitToken, numLogits);
+        for (int i = 0; i < numLogits; i++) {
+          logitToken[i] = i;
+        }
+        n = numLogits;
+      }
+      attention.compute(q, kc, vc, att, n, pos, tables, blockSize);
+      matmul.apply(lw.wo(), att, n, out);
+      addBias(out, lw.bo(), n);
+      add(x, out, n * hidden);
 
       // MLP: x += Wdown . (silu(Wgate . norm(x)) * (Wup . norm(x)))
-      rmsNorm(x, lw.ffnNorm(), xb, numTokens);
-      matmul.apply(lw.wGate(), xb, numTokens, gate);
-      matmul.apply(lw.wUp(), xb, numTokens, up);
+      rmsNorm(x, lw.ffnNorm(), xb, n);
+      matmul.apply(lw.wGate(), xb, n, gate);
+      matmul.apply(lw.wUp(), xb, n, up);
       // One exp per element: worth the threads for long prefills.
-      parallel.parallelFor(numTokens * inter, 1 << 14, (from, to) -> {
+      int mlpElements = n * inter;
+      parallel.parallelFor(mlpElements, 1 << 14, (from, to) -> {
         for (int i = from; i < to; i++) {
           float g = gate[i];
           gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
         }
       });
-      matmul.apply(lw.wDown(), gate, numTokens, out);
-      add(x, out, numTokens * hidden);
+      matmul.apply(lw.wDown(), gate, n, out);
+      add(x, out, n * hidden);
     }
 
-    // Logits only for the last token of chunks that ask for them.
     float[][] result = new float[seqs.size()][];
-    int numLogits = 0;
-    int[] logitToken = new int[seqs.size()];
-    int last = -1;
-    for (int s = 0; s < seqs.size(); s++) {
-      last += seqs.get(s).tokenIds().length;
-      if (seqs.get(s).computeLogits()) {
-        logitToken[numLogits++] = last;
-      }
-    }
     if (numLogits == 0) {
       return result;
     }
@@ -231,6 +249,30 @@ public final class CpuBackend implements Backend {
             + " is outside the KV cache of " + numBlocks + " blocks");
       }
     }
+  }
+
+  private static float[] gatherRows(float[] a, int[] rows, int numRows, int width) {
+    float[] out = new float[numRows * width];
+    for (int i = 0; i < numRows; i++) {
+      System.arraycopy(a, rows[i] * width, out, i * width, width);
+    }
+    return out;
+  }
+
+  private static int[] gather(int[] a, int[] idx, int n) {
+    int[] out = new int[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = a[idx[i]];
+    }
+    return out;
+  }
+
+  private static int[][] gather(int[][] a, int[] idx, int n) {
+    int[][] out = new int[n][];
+    for (int i = 0; i < n; i++) {
+      out[i] = a[idx[i]];
+    }
+    return out;
   }
 
   private int slotOf(int[] blockTable, int p) {

@@ -129,10 +129,11 @@ class CpuBackendTest {
       for (int i = 0; i + 1 < cuts.length; i++) {
         int[] part = java.util.Arrays.copyOfRange(prompt, cuts[i], cuts[i + 1]);
         boolean last = i + 2 == cuts.length;
-        // Each chunk shares its step with an unrelated decode, as the scheduler would mix them.
-        float[][] out = backend.forward(ForwardBatch.of(
-            new SequenceChunk(part, cuts[i], chunkedTable, last),
-            new SequenceChunk(new int[] {prompt[i]}, 23 + i, oneShotTable, true)));
+        // The first chunk runs alone (a step that returns no logits at all); the others share
+        // their step with an unrelated decode, as the scheduler would mix them.
+        SequenceChunk chunk = new SequenceChunk(part, cuts[i], chunkedTable, last);
+        float[][] out = backend.forward(i == 0 ? ForwardBatch.of(chunk)
+            : ForwardBatch.of(chunk, new SequenceChunk(new int[] {prompt[i]}, 23 + i, oneShotTable, true)));
         chunked = out[0];
         assertThat(chunked == null).isEqualTo(!last);
       }
