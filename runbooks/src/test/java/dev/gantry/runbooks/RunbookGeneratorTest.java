@@ -64,6 +64,16 @@ class RunbookGeneratorTest {
   }
 
   @Test
+  void alerts_gatewayAlert_getsGatewayMitigations_notGpuOnes() {
+    String md = runbook.page("alerts.md");
+    String gateway = md.substring(md.indexOf("## GantryGatewayUnavailable"));
+    assertThat(gateway).contains("Readiness fails on the database", "`gantry-aws-prod-gateway`", "m6i.xlarge")
+        .doesNotContain("Pending for GPUs");
+    String engine = md.substring(md.indexOf("## GantryEngineUnavailable"), md.indexOf("## GantryEngineMetricsDown"));
+    assertThat(engine).contains("Pending for GPUs").doesNotContain("Readiness fails on the database");
+  }
+
+  @Test
   void scaling_listsLargerGpusThatFit_withTheGateNumbers() {
     String md = runbook.page("scaling.md");
     assertThat(md).contains("`gantry-engine-llama-3-1-8b-instruct` | `gantry-engine-llama-3-1-8b-instruct` | 2–4",
