@@ -1,0 +1,358 @@
+package dev.gantry.engine.backend.cuda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import dev.gantry.engine.backend.cpu.Kernels;
+import dev.gantry.engine.backend.cpu.PagedAttention;
+import dev.gantry.engine.backend.cpu.Parallel;
+import dev.gantry.engine.model.RopeScaling;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The CUDA kernels of {@code src/main/cuda/gantry_kernels.cu}, compiled by g++ against the host
+ * shim (threads of a block as real threads, {@code __syncthreads} as a barrier, warp shuffles)
+ * and run on random inputs, against the Java CPU backend: {@link PagedAttention} over random
+ * block tables, {@link Kernels#SCALAR}'s Q8_0/Q4_0 dots, {@link RopeScaling#scale}, and the
+ * formulas of CpuBackend's private RMSNorm/RoPE loops. This checks the kernels' logic and
+ * indexing, not GPU-specific behaviour (timing, memory-model races, occupancy).
+ */
+class CudaKernelsShimTest {
+  private static final Offset<Float> TIGHT = Offset.offset(2e-5f);
+
+  @BeforeAll
+  static void buildHarness() throws Exception {
+    Optional<String> why = ShimHarness.ensureBuilt();
+    assumeThat(why).as("CUDA host-shim harness unavailable: %s", why.orElse("")).isEmpty();
+  }
+
+  /**
+   * Sequences in the shape of a mixed step: decodes (one token at the end of a long context) and
+   * chunked prefills (several tokens with rising positions after an already cached prefix), their
+   * blocks scattered over the pool by a random permutation, K/V rows written in random slot order.
+   */
+  @ParameterizedTest(name = "kv {0}, heads {1}/{2}, headDim {3}, blockSize {4}, threads {5}")
+  @CsvSource({
+      "f32, 4, 2, 64, 4, 64",
+      "f32, 4, 4, 48, 16, 64",
+      "f32, 3, 1, 128, 8, 128",
+      "f16, 4, 2, 64, 4, 64",
+      "bf16, 4, 2, 64, 16, 64"})
+  void pagedAttention_overRandomBlockTables_matchesCpuPagedAttention(String kvType, int numHeads, int numKvHeads,
+      int headDim, int blockSize, int threads) throws Exception {
+    Random rnd = new Random(42 + headDim + blockSize);
+    int[] contextLens = {1, 37, 70, 9}; // positions 0..len-1 cached per sequence
+    int[] chunkLens = {1, 1, 5, 9}; // tokens of this step: the last chunkLens[s] positions
+    int numSeqs = contextLens.length;
+    int maxBlocksPerSeq = 0;
+    int totalBlocks = 0;
+    for (int len : contextLens) {
+      int blocks = (len + blockSize - 1) / blockSize;
+      maxBlocksPerSeq = Math.max(maxBlocksPerSeq, blocks);
+      totalBlocks += blocks;
+    }
+    int numBlocks = totalBlocks + 3; // some blocks belong to nobody
+    List<Integer> physical = new ArrayList<>();
+    for (int b = 0; b < numBlocks; b++) {
+      physical.add(b);
+    }
+    Collections.shuffle(physical, rnd);
+    int[][] tables = new int[numSeqs][];
+    int next = 0;
+    for (int s = 0; s < numSeqs; s++) {
+      tables[s] = new int[maxBlocksPerSeq];
+      for (int b = 0; b < (contextLens[s] + blockSize - 1) / blockSize; b++) {
+        tables[s][b] = physical.get(next++);
+      }
+    }
+    int kvDim = numKvHeads * headDim;
+    // Every cached position's K/V row, in a random order, with its slot.
+    List<long[]> rows = new ArrayList<>(); // {seq, position}
+    for (int s = 0; s < numSeqs; s++) {
+      for (int p = 0; p < contextLens[s]; p++) {
+        rows.add(new long[] {s, p});
+      }
+    }
+    Collections.shuffle(rows, rnd);
+    int numRows = rows.size();
+    float[] kRows = randomFloats(rnd, numRows * kvDim, 1f);
+    float[] vRows = randomFloats(rnd, numRows * kvDim, 1f);
+    long[] slots = new long[numRows];
+    float[] kc = new float[numBlocks * blockSize * kvDim];
+    float[] vc = new float[numBlocks * blockSize * kvDim];
+    for (int r = 0; r < numRows; r++) {
+      int s = (int) rows.get(r)[0];
+      int p = (int) rows.get(r)[1];
+      slots[r] = (long) tables[s][p / blockSize] * blockSize + p % blockSize;
+      for (int i = 0; i < kvDim; i++) {
+        kc[(int) slots[r] * kvDim + i] = storageRound(kvType, kRows[r * kvDim + i]);
+        vc[(int) slots[r] * kvDim + i] = storageRound(kvType, vRows[r * kvDim + i]);
+      }
+    }
+    int numTokens = 0;
+    for (int c : chunkLens) {
+      numTokens += c;
+    }
+    int[] pos = new int[numTokens];
+    int[] seqOf = new int[numTokens];
+    int[][] tokenTables = new int[numTokens][];
+    int t = 0;
+    for (int s = 0; s < numSeqs; s++) {
+      for (int i = 0; i < chunkLens[s]; i++, t++) {
+        pos[t] = contextLens[s] - chunkLens[s] + i;
+        seqOf[t] = s;
+        tokenTables[t] = tables[s];
+      }
+    }
+    float[] q = randomFloats(rnd, numTokens * numHeads * headDim, 2f);
+
+    float[] expected = new float[numTokens * numHeads * headDim];
+    try (Parallel parallel = new Parallel(1)) {
+      new PagedAttention(Kernels.SCALAR, parallel, numHeads, numKvHeads, headDim)
+          .compute(q, kc, vc, expected, numTokens, pos, tokenTables, blockSize);
+    }
+
+    ShimHarness.Args args = new ShimHarness.Args()
+        .i32(numTokens, numHeads, numKvHeads, headDim, blockSize, numBlocks, numSeqs, maxBlocksPerSeq, threads, numRows)
+        .i32(pos).i32(seqOf);
+    for (int[] table : tables) {
+      args.i32(table);
+    }
+    args.f32(q).f32(kRows).f32(vRows).i64(slots);
+    float[] actual = ShimHarness.floats(ShimHarness.run("attention_" + kvType, args.buffer()), expected.length);
+
+    assertThat(actual).containsExactly(expected, Offset.offset(kvType.equals("f32") ? 2e-5f : 1e-4f));
+  }
+
+  @Test
+  void rmsNorm_matchesCpuBackendFormula_forRowsLongerThanTheBlock() throws Exception {
+    Random rnd = new Random(1);
+    int tokens = 3;
+    int n = 300; // not a multiple of the 64 threads
+    float eps = 1e-5f;
+    float[] x = randomFloats(rnd, tokens * n, 3f);
+    float[] w = randomFloats(rnd, n, 1f);
+    float[] expected = new float[tokens * n];
+    for (int t = 0; t < tokens; t++) {
+      float ss = Kernels.SCALAR.dot(x, t * n, x, t * n, n);
+      float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
+      for (int i = 0; i < n; i++) {
+        expected[t * n + i] = x[t * n + i] * inv * w[i];
+      }
+    }
+    ByteBuffer out = ShimHarness.run("rms_norm", new ShimHarness.Args().i32(tokens, n).f32(eps).i32(64).f32(x).f32(w).buffer());
+    assertThat(ShimHarness.floats(out, tokens * n)).containsExactly(expected, Offset.offset(1e-5f));
+  }
+
+  @ParameterizedTest(name = "headDim {0}, theta {1}, llama3 scaling {2}")
+  @CsvSource({"128, 500000, true", "128, 500000, false", "64, 10000, true"})
+  void ropeInverseFrequencies_matchRopeScaling(int headDim, double theta, boolean scaled) throws Exception {
+    RopeScaling scaling = scaled ? new RopeScaling(8, 1, 4, 8192) : null;
+    float[] expected = new float[headDim / 2];
+    for (int i = 0; i < expected.length; i++) {
+      double f = 1.0 / Math.pow(theta, (2.0 * i) / headDim);
+      expected[i] = (float) (scaling == null ? f : scaling.scale(f));
+    }
+    ShimHarness.Args args = new ShimHarness.Args().i32(headDim).f64(theta);
+    if (scaling == null) {
+      args.f64(0, 0, 0, 0);
+    } else {
+      args.f64(scaling.factor(), scaling.lowFreqFactor(), scaling.highFreqFactor(), scaling.originalMaxPositionEmbeddings());
+    }
+    float[] actual = ShimHarness.floats(ShimHarness.run("rope_inv_freq", args.buffer()), expected.length);
+    for (int i = 0; i < expected.length; i++) {
+      assertThat(actual[i]).as("inv freq %d", i).isCloseTo(expected[i], Offset.offset(Math.abs(expected[i]) * 1e-6f));
+    }
+    if (scaled) {
+      assertThat(actual[expected.length - 1]).as("low frequencies are divided by the factor")
+          .isCloseTo((float) (1.0 / Math.pow(theta, (headDim - 2.0) / headDim) / 8), Offset.offset(1e-12f));
+    }
+  }
+
+  @ParameterizedTest(name = "interleaved {0}")
+  @CsvSource({"false", "true"})
+  void rope_matchesCpuBackendRotation_forBothLayouts(boolean interleaved) throws Exception {
+    Random rnd = new Random(interleaved ? 3 : 4);
+    int tokens = 4;
+    int heads = 3;
+    int headDim = 64;
+    int half = headDim / 2;
+    int[] pos = {0, 5, 4097, 100_000};
+    float[] inv = new float[half];
+    for (int i = 0; i < half; i++) {
+      inv[i] = (float) new RopeScaling(8, 1, 4, 8192).scale(1.0 / Math.pow(500000, (2.0 * i) / headDim));
+    }
+    float[] qk = randomFloats(rnd, tokens * heads * headDim, 1f);
+    float[] expected = qk.clone();
+    int stride = interleaved ? 2 : 1;
+    int partner = interleaved ? 1 : half;
+    for (int t = 0; t < tokens; t++) {
+      for (int h = 0; h < heads; h++) {
+        for (int i = 0; i < half; i++) {
+          double angle = (double) pos[t] * inv[i];
+          float c = (float) Math.cos(angle);
+          float s = (float) Math.sin(angle);
+          int a = (t * heads + h) * headDim + i * stride;
+          int b = a + partner;
+          float x0 = expected[a];
+          float x1 = expected[b];
+          expected[a] = x0 * c - x1 * s;
+          expected[b] = x1 * c + x0 * s;
+        }
+      }
+    }
+    ByteBuffer out = ShimHarness.run("rope",
+        new ShimHarness.Args().i32(tokens, heads, headDim, interleaved ? 1 : 0).i32(pos).f32(inv).f32(qk).buffer());
+    assertThat(ShimHarness.floats(out, qk.length)).containsExactly(expected, TIGHT);
+  }
+
+  @Test
+  void siluAndMul_andResidualAdd_coverEveryElementOfAGridStrideLoop() throws Exception {
+    Random rnd = new Random(5);
+    int n = 1000; // more than the 3 x 64 threads launched: exercises the grid-stride loop
+    float[] a = randomFloats(rnd, n, 4f);
+    float[] b = randomFloats(rnd, n, 2f);
+    float[] silu = new float[n];
+    float[] sum = new float[n];
+    for (int i = 0; i < n; i++) {
+      silu[i] = (float) (a[i] / (1 + Math.exp(-a[i]))) * b[i];
+      sum[i] = a[i] + b[i];
+    }
+    ByteBuffer args = new ShimHarness.Args().i64(n).f32(a).f32(b).buffer();
+    assertThat(ShimHarness.floats(ShimHarness.run("silu_and_mul", args.duplicate()), n)).containsExactly(silu, Offset.offset(1e-5f));
+    assertThat(ShimHarness.floats(ShimHarness.run("residual_add", args), n)).containsExactly(sum, Offset.offset(0f));
+  }
+
+  @Test
+  void embeddingGather_copiesTheRowOfEachToken() throws Exception {
+    Random rnd = new Random(6);
+    int vocab = 50;
+    int hidden = 40;
+    int[] ids = {7, 0, 49, 7};
+    float[] table = randomFloats(rnd, vocab * hidden, 1f);
+    float[] expected = new float[ids.length * hidden];
+    for (int t = 0; t < ids.length; t++) {
+      System.arraycopy(table, ids[t] * hidden, expected, t * hidden, hidden);
+    }
+    ByteBuffer out = ShimHarness.run("embedding", new ShimHarness.Args().i32(ids.length, vocab, hidden).i32(ids).f32(table).buffer());
+    assertThat(ShimHarness.floats(out, expected.length)).containsExactly(expected, Offset.offset(0f));
+  }
+
+  @Test
+  void copyBlocks_copiesSourceBlocksOverDestinations_leavingOthersAlone() throws Exception {
+    Random rnd = new Random(7);
+    int numBlocks = 6;
+    int blockWords = 100;
+    long[] pairs = {1, 4, 3, 0};
+    int[] kc = new int[numBlocks * blockWords];
+    int[] vc = new int[numBlocks * blockWords];
+    for (int i = 0; i < kc.length; i++) {
+      kc[i] = rnd.nextInt();
+      vc[i] = rnd.nextInt();
+    }
+    int[] expectedK = kc.clone();
+    int[] expectedV = vc.clone();
+    for (int p = 0; p < pairs.length / 2; p++) {
+      System.arraycopy(kc, (int) pairs[2 * p] * blockWords, expectedK, (int) pairs[2 * p + 1] * blockWords, blockWords);
+      System.arraycopy(vc, (int) pairs[2 * p] * blockWords, expectedV, (int) pairs[2 * p + 1] * blockWords, blockWords);
+    }
+    ByteBuffer out = ShimHarness.run("copy_blocks",
+        new ShimHarness.Args().i64(numBlocks, blockWords).i32(pairs.length / 2).i64(pairs).i32(kc).i32(vc).buffer());
+    int[] actual = new int[2 * kc.length];
+    out.asIntBuffer().get(actual);
+    int[] expected = new int[2 * kc.length];
+    System.arraycopy(expectedK, 0, expected, 0, kc.length);
+    System.arraycopy(expectedV, 0, expected, kc.length, vc.length);
+    assertThat(actual).containsExactly(expected);
+  }
+
+  @Test
+  void argmax_picksTheFirstIndexAmongTies_andZeroForAllNegativeInfinity() throws Exception {
+    Random rnd = new Random(8);
+    int rows = 4;
+    int vocab = 1000;
+    float[] logits = randomFloats(rnd, rows * vocab, 10f);
+    logits[0 * vocab + 700] = 50f;
+    logits[0 * vocab + 300] = 50f; // tie: 300 wins
+    logits[1 * vocab + 999] = 99f; // the last element
+    for (int i = 0; i < vocab; i++) {
+      logits[3 * vocab + i] = Float.NEGATIVE_INFINITY;
+    }
+    int[] expected = new int[rows];
+    for (int r = 0; r < rows; r++) {
+      int best = 0;
+      for (int i = 1; i < vocab; i++) {
+        if (logits[r * vocab + i] > logits[r * vocab + best]) {
+          best = i;
+        }
+      }
+      expected[r] = best;
+    }
+    ByteBuffer out = ShimHarness.run("argmax", new ShimHarness.Args().i32(rows, vocab, 256).f32(logits).buffer());
+    int[] actual = new int[rows];
+    out.asIntBuffer().get(actual);
+    assertThat(actual).containsExactly(expected);
+    assertThat(actual[0]).isEqualTo(300);
+    assertThat(actual[3]).isZero();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"q8_0", "q4_0"})
+  void dequantizingGemv_matchesCpuQuantizedDot(String type) throws Exception {
+    Random rnd = new Random(type.hashCode());
+    int rows = 11; // not a multiple of the 4 warps per CUDA block
+    int cols = 32 * 40; // more blocks than lanes: each lane takes several
+    int tokens = 2;
+    int blockBytes = type.equals("q8_0") ? 34 : 18;
+    int rowBytes = cols / 32 * blockBytes;
+    byte[] w = new byte[rows * rowBytes];
+    rnd.nextBytes(w);
+    for (int b = 0; b < w.length / blockBytes; b++) {
+      short scale = Float.floatToFloat16((rnd.nextFloat() - 0.5f) * 0.1f);
+      w[b * blockBytes] = (byte) scale;
+      w[b * blockBytes + 1] = (byte) (scale >> 8);
+    }
+    float[] x = randomFloats(rnd, tokens * cols, 1f);
+    float[] expected = new float[tokens * rows];
+    for (int t = 0; t < tokens; t++) {
+      for (int r = 0; r < rows; r++) {
+        expected[t * rows + r] = type.equals("q8_0")
+            ? Kernels.SCALAR.dotQ8_0(w, r * rowBytes, x, t * cols, cols)
+            : Kernels.SCALAR.dotQ4_0(w, r * rowBytes, x, t * cols, cols);
+      }
+    }
+    ByteBuffer out = ShimHarness.run("gemv_" + type, new ShimHarness.Args().i32(rows, cols, tokens).bytes(w).f32(x).buffer());
+    assertThat(ShimHarness.floats(out, expected.length)).containsExactly(expected, Offset.offset(1e-3f));
+  }
+
+  private static float storageRound(String kvType, float v) {
+    return switch (kvType) {
+      case "f32" -> v;
+      case "f16" -> Float.float16ToFloat(Float.floatToFloat16(v));
+      case "bf16" -> {
+        int bits = Float.floatToRawIntBits(v);
+        bits = (bits + 0x7FFF + ((bits >>> 16) & 1)) & 0xFFFF0000; // round to nearest even
+        yield Float.intBitsToFloat(bits);
+      }
+      default -> throw new IllegalArgumentException("kv type " + kvType);
+    };
+  }
+
+  private static float[] randomFloats(Random rnd, int n, float scale) {
+    float[] out = new float[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = (rnd.nextFloat() * 2 - 1) * scale;
+    }
+    return out;
+  }
+}
