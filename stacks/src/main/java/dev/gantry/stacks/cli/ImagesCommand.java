@@ -143,7 +143,7 @@ final class ImagesCommand implements Runnable {
       built.forEach(b -> rows.add(new String[] {b.name(), b.reference(), b.digest()}));
       out.print(Table.draw(rows));
       if (destination == To.registry) {
-        ImageLock.read(stacksDir).orElse(new ImageLock(java.util.Map.of())).with(built).write(stacksDir);
+        ImageLock.read(stacksDir).orElse(ImageLock.empty()).with(built).write(stacksDir);
         out.println("Wrote " + stacksDir.resolve(ImageLock.FILE_NAME) + ": stacks now deploy "
             + String.join(", ", built.stream().map(BuiltImage::pinnedReference).toList()));
       } else {

@@ -9,6 +9,8 @@ import dev.gantry.infra.aws.Database;
 import dev.gantry.infra.aws.GpuCluster;
 import dev.gantry.policies.catalog.GpuCatalog;
 import dev.gantry.policies.catalog.GpuInstanceType;
+import dev.gantry.stacks.images.ImageException;
+import dev.gantry.stacks.images.ImageLock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -550,9 +552,16 @@ public final class StackConfigParser {
     return m;
   }
 
-  private static StackConfig.Images images(Section s) {
-    var i = new StackConfig.Images(s.bool("createRepositories", true), image(s, "engine"), image(s, "gateway"),
-        image(s, "modelDownloader", "docker.io/rclone/rclone:1.68.2"));
+  private StackConfig.Images images(Section s) {
+    // Tags pushed by `gantry images build --push` deploy by digest (stacks/images.lock.json).
+    ImageLock lock;
+    try {
+      lock = ImageLock.read(modelsDir.toAbsolutePath().getParent()).orElse(ImageLock.empty());
+    } catch (ImageException e) {
+      throw new StackConfigException(e.getMessage(), e);
+    }
+    var i = new StackConfig.Images(s.bool("createRepositories", true), lock.pin(image(s, "engine")),
+        lock.pin(image(s, "gateway")), image(s, "modelDownloader", "docker.io/rclone/rclone:1.68.2"));
     s.finish();
     return i;
   }
