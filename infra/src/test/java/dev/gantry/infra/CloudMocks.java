@@ -73,6 +73,12 @@ public final class CloudMocks implements Mocks {
       return CompletableFuture.completedFuture(Map.of("tenantId", "tenant-id", "subscriptionId", "sub", "objectId", "deployer",
           "clientId", "deployer-client"));
     }
+    if (args.token.equals("azure-native:containerservice:listManagedClusterUserCredentials")) {
+      String kubeconfig = "apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: Q0E=\n"
+          + "    server: https://aks.hcp.eastus.azmk8s.io:443\n  name: c\n";
+      return CompletableFuture.completedFuture(Map.of("kubeconfigs", List.of(Map.of("name", "clusterUser",
+          "value", java.util.Base64.getEncoder().encodeToString(kubeconfig.getBytes(java.nio.charset.StandardCharsets.UTF_8))))));
+    }
     return CompletableFuture.completedFuture(Map.of());
   }
 

@@ -36,7 +36,7 @@ public final class StackConfigParser {
   /** Config keys that must be Pulumi secrets. */
   public static final List<String> SECRET_KEYS = List.of("gantry:gatewayMasterKey", "gantry:hfToken", "gantry:databasePassword",
       "gantry:grafanaAdminPassword");
-  public static final List<String> CLOUDS = List.of("aws", "gcp");
+  public static final List<String> CLOUDS = List.of("aws", "gcp", "azure");
   public static final List<String> DTYPES = List.of("bfloat16", "float16", "float32");
   public static final List<String> QUANTIZATIONS = List.of("none", "fp8", "int8", "awq", "gptq", "q8_0", "q4_0");
   public static final List<String> FAMILIES = List.of("llama", "qwen2", "mistral");

@@ -19,6 +19,8 @@ import java.util.zip.CRC32;
  */
 final class PlanMocks implements Mocks {
   static final String ACCOUNT = "123456789012";
+  static final String SUBSCRIPTION = "00000000-0000-4000-8000-000000000000";
+  private static final String TENANT = "gantry-plan-tenant";
   private final String region;
 
   PlanMocks(String region) {
@@ -146,6 +148,38 @@ final class PlanMocks implements Mocks {
         id = "projects/" + project(args) + "/locations/" + args.inputs.get("location") + "/repositories/" + args.inputs.get("repositoryId");
         state.put("name", args.inputs.get("repositoryId"));
       }
+      case "azure-native:containerservice:ManagedCluster" -> {
+        state.put("name", args.inputs.get("resourceName"));
+        state.put("fqdn", args.inputs.get("dnsPrefix") + "-" + hash + ".hcp." + region + ".azmk8s.io");
+        state.put("oidcIssuerProfile", Map.of("enabled", true,
+            "issuerURL", "https://" + region + ".oic.prod-aks.azure.com/" + uuid(hash(TENANT)) + "/" + uuid(hash) + "/"));
+        state.put("identityProfile", Map.of("kubeletidentity", Map.of("objectId", uuid(hash(name + "kubelet")),
+            "clientId", uuid(hash(name + "kubelet-client")), "resourceId", azureId(args, "Microsoft.ManagedIdentity/userAssignedIdentities",
+                args.inputs.get("resourceName") + "-agentpool"))));
+      }
+      case "azure-native:managedidentity:UserAssignedIdentity" -> {
+        state.put("name", args.inputs.get("resourceName"));
+        state.put("clientId", uuid(hash(args.name + "client")));
+        state.put("principalId", uuid(hash(args.name + "principal")));
+      }
+      case "azure-native:dbforpostgresql:Server" -> {
+        state.put("name", args.inputs.get("serverName"));
+        state.put("fullyQualifiedDomainName", args.inputs.get("serverName") + ".postgres.database.azure.com");
+      }
+      case "azure-native:keyvault:Vault" -> {
+        state.put("name", args.inputs.get("vaultName"));
+        Map<String, Object> props = new HashMap<>(asMap(args.inputs.get("properties")));
+        props.put("vaultUri", "https://" + args.inputs.get("vaultName") + ".vault.azure.net/");
+        state.put("properties", props);
+      }
+      case "azure-native:resources:ResourceGroup" -> state.put("name", args.inputs.get("resourceGroupName"));
+      case "azure-native:storage:StorageAccount" -> state.put("name", args.inputs.get("accountName"));
+      case "azure-native:network:VirtualNetwork" -> state.put("name", args.inputs.get("virtualNetworkName"));
+      case "azure-native:network:PrivateZone" -> state.put("name", args.inputs.get("privateZoneName"));
+      case "azure-native:containerregistry:Registry" -> {
+        state.put("name", args.inputs.get("registryName"));
+        state.put("loginServer", String.valueOf(args.inputs.get("registryName")).toLowerCase() + ".azurecr.io");
+      }
       default -> {
         if (type.startsWith("aws:") && !state.containsKey("arn")) {
           state.put("arn", "arn:aws:" + type.substring(4, type.indexOf('/') < 0 ? type.length() : type.indexOf('/'))
@@ -156,7 +190,16 @@ final class PlanMocks implements Mocks {
         }
       }
     }
+    if (type.startsWith("azure-native:")) {
+      id = azureId(args, type.substring("azure-native:".length()).replace(':', '/'), String.valueOf(state.getOrDefault("name", args.name)));
+    }
     return CompletableFuture.completedFuture(ResourceResult.of(Optional.of(id), state));
+  }
+
+  /** An Azure resource id in the plan's subscription and the resource's group. */
+  private static String azureId(ResourceArgs args, String provider, String name) {
+    Object group = args.inputs.getOrDefault("resourceGroupName", args.inputs.get("resourceGroupName"));
+    return "/subscriptions/" + SUBSCRIPTION + "/resourceGroups/" + (group == null ? name : group) + "/providers/" + provider + "/" + name;
   }
 
   @Override
@@ -167,6 +210,19 @@ final class PlanMocks implements Mocks {
     }
     if (args.token.equals("aws:index/getRegion:getRegion")) {
       return CompletableFuture.completedFuture(Map.of("name", region, "id", region));
+    }
+    if (args.token.equals("azure-native:authorization:getClientConfig")) {
+      return CompletableFuture.completedFuture(Map.of("tenantId", uuid(hash(TENANT)), "subscriptionId", SUBSCRIPTION,
+          "objectId", uuid(hash("deployer")), "clientId", uuid(hash("deployer-client"))));
+    }
+    if (args.token.equals("azure-native:containerservice:listManagedClusterUserCredentials")) {
+      String cluster = String.valueOf(args.args.get("resourceName"));
+      String kubeconfig = "apiVersion: v1\nkind: Config\nclusters:\n- name: " + cluster + "\n  cluster:\n"
+          + "    certificate-authority-data: " + Base64.getEncoder().encodeToString(("plan-only CA of " + cluster)
+              .getBytes(StandardCharsets.UTF_8)) + "\n"
+          + "    server: https://" + cluster + "-" + hash(cluster) + ".hcp." + region + ".azmk8s.io:443\n";
+      return CompletableFuture.completedFuture(Map.of("kubeconfigs", List.of(Map.of("name", "clusterUser",
+          "value", Base64.getEncoder().encodeToString(kubeconfig.getBytes(StandardCharsets.UTF_8))))));
     }
     return CompletableFuture.completedFuture(Map.of());
   }

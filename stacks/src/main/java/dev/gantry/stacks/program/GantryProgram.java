@@ -124,7 +124,7 @@ public final class GantryProgram {
     Foundation cloud = switch (c.cloudSettings()) {
       case StackConfig.Aws aws -> aws(ctx, c, tags, namespaces);
       case StackConfig.Gcp gcp -> GcpFoundation.define(ctx, c, gcp, tags, namespaces);
-      case StackConfig.Azure azure -> throw new StackConfigException("gantry:cloud: 'azure' is not supported yet");
+      case StackConfig.Azure azure -> AzureFoundation.define(ctx, c, azure, tags, namespaces);
     };
 
     // Workloads go through an explicit provider on the new cluster, never the ambient kubeconfig.

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CloudStacksTest {
   static final Path STACKS = Path.of("").toAbsolutePath();
   static ResourceGraph gcp;
+  static ResourceGraph azure;
 
   @TempDir
   Path repo;
@@ -36,6 +37,7 @@ class CloudStacksTest {
   static void planOnce() {
     Planner planner = new Planner(StackCatalog.at(STACKS));
     gcp = planner.plan("gcp-prod").graph();
+    azure = planner.plan("azure-prod").graph();
   }
 
   static Resource one(ResourceGraph graph, String type, String name) {
@@ -87,6 +89,50 @@ class CloudStacksTest {
     assertThat(gcp.ofType("gcp:secretmanager/secretVersion:SecretVersion")).isNotEmpty()
         .allSatisfy(v -> assertThat(Values.isSecret(v.input("secretData"))).as(v.name()).isTrue());
     assertThat(Values.isSecret(one(gcp, "gcp:sql/user:User", "gateway-db-user").input("password"))).isTrue();
+  }
+
+  @Test
+  void azureProd_plansEveryRole() {
+    assertThat(azure.resources()).extracting(Resource::type).contains(
+        "gantry:azure:Network", "gantry:azure:GpuCluster", "gantry:azure:ModelStorage", "gantry:azure:Secrets",
+        "gantry:azure:Database", "gantry:azure:ImageRegistry", "gantry:azure:WorkloadIdentity",
+        "azure-native:resources:ResourceGroup", "azure-native:containerservice:ManagedCluster",
+        "azure-native:dbforpostgresql:Server", "azure-native:storage:StorageAccount", "azure-native:keyvault:Vault",
+        "azure-native:containerregistry:Registry");
+    assertThat(azure.ofType("azure-native:containerservice:AgentPool")).hasSize(2);
+    assertServingLayers(azure);
+  }
+
+  @Test
+  void azureProd_gpuPoolsTaintedStoragePrivateAndVersionedBackupsOnSecretsHidden() {
+    for (String pool : List.of("a100", "t4")) {
+      Resource agentPool = one(azure, "azure-native:containerservice:AgentPool", "cluster-pool-" + pool);
+      assertThat(agentPool.input("nodeTaints").get(0).asText()).isEqualTo("nvidia.com/gpu=present:NoSchedule");
+      assertThat(agentPool.input("nodeLabels").path("gantry.dev/pool").asText()).isEqualTo(pool);
+      assertThat(agentPool.input("vmSize").asText()).startsWith("Standard_NC");
+    }
+    assertThat(one(azure, "azure-native:storage:StorageAccount", "models-account").input("allowBlobPublicAccess").asBoolean(true))
+        .isFalse();
+    assertThat(one(azure, "azure-native:storage:BlobServiceProperties", "models-blob-service").input("isVersioningEnabled")
+        .asBoolean()).isTrue();
+    Resource db = one(azure, "azure-native:dbforpostgresql:Server", "gateway-db-server");
+    assertThat(db.input("backup.backupRetentionDays").asInt()).isEqualTo(14);
+    assertThat(Values.isSecret(db.input("administratorLoginPassword"))).isTrue();
+    assertThat(azure.ofType("azure-native:keyvault:Secret")).isNotEmpty()
+        .allSatisfy(sec -> assertThat(Values.isSecret(sec.input("properties.value"))).as(sec.name()).isTrue());
+  }
+
+  @Test
+  void azureProd_passesTheGate_andFailsItWhenAModelNoLongerFitsItsGpu() throws IOException {
+    Path stacks = copyStacks("azure-prod");
+    Run shipped = gate(stacks, "azure-prod");
+    assertThat(shipped.exit()).as(shipped.out() + shipped.err()).isZero();
+
+    Path file = stacks.resolve("Pulumi.azure-prod.yaml");
+    Files.writeString(file, Files.readString(file).replace("maxNumSeqs: 32 ", "maxNumSeqs: 128 "));
+    Run broken = gate(stacks, "azure-prod");
+    assertThat(broken.exit()).as(broken.err()).isEqualTo(GantryCli.FAILED);
+    assertThat(broken.out()).contains("GNT-LLM-001", "does not fit pool 't4'", "NOT READY");
   }
 
   // ---- the gate, on a copy of the stacks directory ------------------------------------

@@ -80,4 +80,36 @@ class CloudSettingsParserTest {
     assertThatThrownBy(() -> parse("aws-prod", v -> v.put("gantry:gcp", "{\"releaseChannel\": \"STABLE\"}")))
         .hasMessageStartingWith("gantry:gcp: is only read for cloud 'gcp'; this stack's gantry:cloud is 'aws'");
   }
+
+  @Test
+  void azureProd_parsesResourceGroupGlobalNamesAndZones() {
+    StackConfig c = parse("azure-prod", v -> { });
+    assertThat(c.cloudSettings()).isEqualTo(new StackConfig.Azure("gantry-azure-prod", "acmegantrymodels",
+        "acme-gantry-prod-kv", "acmegantryprod", true));
+    assertThat(c.zones()).containsExactly("1", "2", "3");
+    assertThat(c.models().get(1).engine().dtype()).isEqualTo("float16");
+  }
+
+  static Stream<Arguments> badAzureValues() {
+    return Stream.of(
+        Arguments.of((Consumer<Map<String, String>>) v -> v.remove("azure-native:location"),
+            "azure-native:location: is required for cloud 'azure'"),
+        Arguments.of((Consumer<Map<String, String>>) v -> v.put("gantry:zones", "[\"eastus-1\", \"2\"]"),
+            "gantry:zones: 'eastus-1' is not a zone of azure region 'eastus'; use e.g. ['1', '2', '3']"),
+        Arguments.of((Consumer<Map<String, String>>) v -> v.put("gantry:azure",
+                v.get("gantry:azure").replace("acmegantrymodels", "Acme-Models")),
+            "gantry:azure.storageAccount: 'Acme-Models' must be 3-24 lower-case letters and digits"),
+        Arguments.of((Consumer<Map<String, String>>) v -> v.put("gantry:azure",
+                v.get("gantry:azure").replace("acme-gantry-prod-kv", "kv")),
+            "gantry:azure.keyVault: 'kv' must be 3-24 letters"),
+        Arguments.of((Consumer<Map<String, String>>) v -> v.put("gantry:database",
+                v.get("gantry:database").replace("Standard_D2ds_v5", "db-custom-2-7680")),
+            "gantry:database.instanceClass: 'db-custom-2-7680' is not a PostgreSQL Flexible Server SKU"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badAzureValues")
+  void azureProd_badValue_isRejectedNamingKeyValueAndFix(Consumer<Map<String, String>> edit, String message) {
+    assertThatThrownBy(() -> parse("azure-prod", edit)).isInstanceOf(StackConfigException.class).hasMessageStartingWith(message);
+  }
 }
