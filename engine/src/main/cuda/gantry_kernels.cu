@@ -377,6 +377,77 @@ extern "C" __global__ void gantry_argmax_f32(int* __restrict__ outIndex, const f
 }
 
 // ---------------------------------------------------------------------------------------------
+// Top-k per row of logits (rows, vocab), for top-k / top-p sampling on the host: the k largest
+// (value, index) pairs in descending order, ties broken by the lower index (so the result is the
+// prefix of a stable descending sort). Round r selects the largest pair strictly below round
+// r - 1's pair in that order, so no scratch copy of the row is needed: O(k * vocab / threads),
+// meant for k up to a few hundred. Grid: rows blocks; outputs (rows, k).
+
+/** True when (v, i) comes before (bv, bi) in descending-value, ascending-index order. */
+__device__ __forceinline__ bool gantry_before(float v, int i, float bv, int bi) {
+  return v > bv || (v == bv && i < bi);
+}
+
+extern "C" __global__ void gantry_topk_f32(int* __restrict__ outIndex, float* __restrict__ outValue,
+    const float* __restrict__ logits, int vocab, int k) {
+  __shared__ float bestValue[GANTRY_WARP];
+  __shared__ int bestIndex[GANTRY_WARP];
+  __shared__ float prevValue;
+  __shared__ int prevIndex;
+  const float* row = logits + (size_t) blockIdx.x * vocab;
+  int lane = threadIdx.x % GANTRY_WARP;
+  int warp = threadIdx.x / GANTRY_WARP;
+  int numWarps = blockDim.x / GANTRY_WARP;
+  if (threadIdx.x == 0) {
+    prevValue = INFINITY;
+    prevIndex = -1; // (+inf, -1) precedes every element, +inf logits included
+  }
+  __syncthreads();
+  for (int r = 0; r < k; r++) {
+    float pv = prevValue;
+    int pi = prevIndex;
+    float v = -INFINITY;
+    int idx = 0x7fffffff;
+    for (int i = threadIdx.x; i < vocab; i += blockDim.x) {
+      if (gantry_before(pv, pi, row[i], i) && gantry_before(row[i], i, v, idx)) {
+        v = row[i];
+        idx = i;
+      }
+    }
+    for (int o = GANTRY_WARP / 2; o > 0; o >>= 1) {
+      float ov = __shfl_xor_sync(GANTRY_FULL_MASK, v, o);
+      int oi = __shfl_xor_sync(GANTRY_FULL_MASK, idx, o);
+      if (gantry_before(ov, oi, v, idx)) {
+        v = ov;
+        idx = oi;
+      }
+    }
+    if (lane == 0) {
+      bestValue[warp] = v;
+      bestIndex[warp] = idx;
+    }
+    __syncthreads();
+    if (threadIdx.x == 0) {
+      for (int w = 1; w < numWarps; w++) {
+        if (gantry_before(bestValue[w], bestIndex[w], v, idx)) {
+          v = bestValue[w];
+          idx = bestIndex[w];
+        }
+      }
+      // k > vocab: the rows past the vocabulary are (-inf, -1).
+      bool found = idx != 0x7fffffff;
+      outIndex[(size_t) blockIdx.x * k + r] = found ? idx : -1;
+      outValue[(size_t) blockIdx.x * k + r] = found ? v : -INFINITY;
+      if (found) {
+        prevValue = v;
+        prevIndex = idx;
+      }
+    }
+    __syncthreads(); // prev is read by everyone next round; bestValue is rewritten
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Dequantizing GEMV: y[t, r] = dot(row r of W, x[t, :]) for W in GGUF Q8_0 / Q4_0, n = cols
 // (a multiple of 32). One warp per output row; each lane takes whole 32-element blocks so the
 // scale is read once per block. Grid: (ceil(rows / warpsPerBlock), numTokens).

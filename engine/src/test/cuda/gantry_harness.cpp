@@ -203,6 +203,18 @@ int main(int argc, char** argv) {
     gantry_shim::launch(dim3(rows), dim3(threads), 0, gantry_argmax_f32, idx.data(), (const float*) logits.data(),
         vocab);
     out.array(idx);
+  } else if (op == "topk") {
+    int rows = in.scalar<int>();
+    int vocab = in.scalar<int>();
+    int k = in.scalar<int>();
+    int threads = in.scalar<int>();
+    auto logits = in.array<float>((size_t) rows * vocab);
+    std::vector<int> idx((size_t) rows * k);
+    std::vector<float> val((size_t) rows * k);
+    gantry_shim::launch(dim3(rows), dim3(threads), 0, gantry_topk_f32, idx.data(), val.data(),
+        (const float*) logits.data(), vocab, k);
+    out.array(idx);
+    out.array(val);
   } else if (op == "gemv_q8_0" || op == "gemv_q4_0") {
     int rows = in.scalar<int>();
     int cols = in.scalar<int>();

@@ -306,6 +306,45 @@ class CudaKernelsShimTest {
     assertThat(actual[3]).isZero();
   }
 
+  @Test
+  void topK_returnsTheStableDescendingPrefix_withTiesByIndex_andPadsPastTheVocabulary() throws Exception {
+    Random rnd = new Random(9);
+    int vocab = 300;
+    int k = 20;
+    float[] logits = new float[2 * vocab];
+    for (int i = 0; i < vocab; i++) {
+      logits[i] = (float) Math.floor(rnd.nextGaussian() * 4); // many ties
+      logits[vocab + i] = rnd.nextFloat();
+    }
+    logits[vocab + 17] = Float.POSITIVE_INFINITY;
+    logits[vocab + 18] = Float.NEGATIVE_INFINITY;
+    ByteBuffer out = ShimHarness.run("topk", new ShimHarness.Args().i32(2, vocab, k, 64).f32(logits).buffer());
+    int[] idx = new int[2 * k];
+    out.asIntBuffer().get(idx);
+    out.position(4 * 2 * k);
+    float[] val = new float[2 * k];
+    out.slice().order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(val);
+    for (int r = 0; r < 2; r++) {
+      final int row = r;
+      Integer[] order = new Integer[vocab];
+      for (int i = 0; i < vocab; i++) {
+        order[i] = i;
+      }
+      java.util.Arrays.sort(order, (a, b) -> Float.compare(logits[row * vocab + b], logits[row * vocab + a])); // stable: ties keep index order
+      for (int j = 0; j < k; j++) {
+        assertThat(idx[r * k + j]).as("row %d rank %d", r, j).isEqualTo(order[j]);
+        assertThat(val[r * k + j]).isEqualTo(logits[r * vocab + order[j]]);
+      }
+    }
+    assertThat(idx[k]).as("+inf ranks first").isEqualTo(17);
+
+    float[] five = {3f, -1f, 3f, Float.NEGATIVE_INFINITY, 0f}; // k = 7 > vocab = 5: two padding entries
+    ByteBuffer small = ShimHarness.run("topk", new ShimHarness.Args().i32(1, five.length, 7, 32).f32(five).buffer());
+    int[] smallIdx = new int[7];
+    small.asIntBuffer().get(smallIdx);
+    assertThat(smallIdx).containsExactly(0, 2, 4, 1, 3, -1, -1);
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource({"q8_0", "q4_0"})
   void dequantizingGemv_matchesCpuQuantizedDot(String type) throws Exception {
