@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gantry.engine.testing.TestModels;
 import dev.gantry.engine.testing.TestModels.Format;
-import dev.gantry.engine.testing.TestModels.GgufWriter;
 import dev.gantry.engine.testing.TestModels.TestModel;
 import java.io.IOException;
 import java.io.RandomAccessFile;

@@ -1,13 +1,16 @@
 package dev.gantry.engine.testing;
 
 import dev.gantry.engine.model.DType;
+import dev.gantry.engine.model.GgufQuantizer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Test-side encoders and decoders for every weight type, written from ggml's reference
- * {@code quantize_row_q8_0_ref} / {@code quantize_row_q4_0_ref} independently of the
- * engine's kernels, so a layout mistake on either side shows up as a mismatch.
+ * Test-side encoders and decoders for every weight type. F32, Q8_0 and Q4_0 encode with the
+ * main code's {@link GgufQuantizer} (ggml's reference {@code quantize_row_q8_0_ref} /
+ * {@code quantize_row_q4_0_ref}, the encoder the bench writes its models with); the other
+ * encoders and all decoders here are written independently of the engine's kernels, so a
+ * layout mistake on either side shows up as a mismatch.
  */
 public final class Quantizer {
   private Quantizer() {}
@@ -16,11 +19,7 @@ public final class Quantizer {
   public static byte[] encode(DType dtype, float[] w, int rows, int cols) {
     ByteBuffer out = ByteBuffer.allocate((int) dtype.bytesFor((long) rows * cols)).order(ByteOrder.LITTLE_ENDIAN);
     switch (dtype) {
-      case F32 -> {
-        for (float f : w) {
-          out.putFloat(f);
-        }
-      }
+      case F32, Q8_0, Q4_0 -> out.put(GgufQuantizer.encode(dtype, w, w.length));
       case F16 -> {
         for (float f : w) {
           out.putShort(Float.floatToFloat16(f));
@@ -31,41 +30,6 @@ public final class Quantizer {
           int bits = Float.floatToRawIntBits(f);
           int rounded = bits + 0x7FFF + ((bits >>> 16) & 1); // round to nearest even
           out.putShort((short) (rounded >>> 16));
-        }
-      }
-      case Q8_0 -> {
-        for (int b = 0; b < w.length / 32; b++) {
-          float amax = 0;
-          for (int j = 0; j < 32; j++) {
-            amax = Math.max(amax, Math.abs(w[b * 32 + j]));
-          }
-          float d = amax / 127f;
-          float id = d != 0 ? 1 / d : 0;
-          out.putShort(Float.floatToFloat16(d));
-          for (int j = 0; j < 32; j++) {
-            out.put((byte) Math.round(w[b * 32 + j] * id));
-          }
-        }
-      }
-      case Q4_0 -> {
-        for (int b = 0; b < w.length / 32; b++) {
-          float amax = 0;
-          float max = 0;
-          for (int j = 0; j < 32; j++) {
-            float v = w[b * 32 + j];
-            if (Math.abs(v) > amax) {
-              amax = Math.abs(v);
-              max = v;
-            }
-          }
-          float d = max / -8f;
-          float id = d != 0 ? 1 / d : 0;
-          out.putShort(Float.floatToFloat16(d));
-          for (int j = 0; j < 16; j++) {
-            int lo = Math.min(15, (int) (w[b * 32 + j] * id + 8.5f));
-            int hi = Math.min(15, (int) (w[b * 32 + j + 16] * id + 8.5f));
-            out.put((byte) (lo | hi << 4));
-          }
         }
       }
       case Q4_K -> {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gantry.engine.model.Architecture;
 import dev.gantry.engine.model.DType;
+import dev.gantry.engine.model.GgufWriter;
 import dev.gantry.engine.model.ModelConfig;
 import dev.gantry.engine.model.RopeScaling;
 import dev.gantry.engine.reference.DenseModel;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -415,92 +415,6 @@ public final class TestModels {
           out.write(e.bytes());
         }
       }
-    }
-  }
-
-  /** A minimal GGUF v3 writer: key/values, tensor infos, 32-byte aligned data. */
-  public static final class GgufWriter {
-    private final ByteBuffer kv = ByteBuffer.allocate(1 << 24).order(ByteOrder.LITTLE_ENDIAN);
-    private int kvCount;
-    private final List<Object[]> tensors = new ArrayList<>();
-
-    public void put(String key, String value) {
-      key(key, 8);
-      string(value);
-    }
-
-    public void putU32(String key, int value) {
-      key(key, 4);
-      kv.putInt(value);
-    }
-
-    public void putF32(String key, float value) {
-      key(key, 6);
-      kv.putFloat(value);
-    }
-
-    public void putStrings(String key, List<String> values) {
-      key(key, 9);
-      kv.putInt(8).putLong(values.size());
-      values.forEach(this::string);
-    }
-
-    public void putI32s(String key, List<Integer> values) {
-      key(key, 9);
-      kv.putInt(5).putLong(values.size());
-      values.forEach(kv::putInt);
-    }
-
-    /** Adds a tensor of (rows, cols) (ne = [cols, rows], or [cols] for a vector). */
-    public void tensor(String name, int rows, int cols, boolean isVector, DType dtype, byte[] bytes) {
-      tensor(name, rows, cols, isVector, dtype.ggmlType(), bytes);
-    }
-
-    /** Adds a tensor with a raw ggml type id (tests of unsupported types). */
-    public void tensor(String name, int rows, int cols, boolean isVector, int ggmlType, byte[] bytes) {
-      tensors.add(new Object[] {name, rows, cols, isVector, ggmlType, bytes});
-    }
-
-    private void key(String key, int type) {
-      kvCount++;
-      string(key);
-      kv.putInt(type);
-    }
-
-    private void string(String s) {
-      byte[] b = s.getBytes(StandardCharsets.UTF_8);
-      kv.putLong(b.length).put(b);
-    }
-
-    public void write(Path file) throws IOException {
-      ByteBuffer head = ByteBuffer.allocate(kv.position() + 64 + tensors.size() * 256).order(ByteOrder.LITTLE_ENDIAN);
-      head.put("GGUF".getBytes(StandardCharsets.US_ASCII)).putInt(3).putLong(tensors.size()).putLong(kvCount);
-      head.put(kv.array(), 0, kv.position());
-      long offset = 0;
-      for (Object[] t : tensors) {
-        byte[] name = ((String) t[0]).getBytes(StandardCharsets.UTF_8);
-        head.putLong(name.length).put(name);
-        boolean isVector = (Boolean) t[3];
-        head.putInt(isVector ? 1 : 2).putLong((Integer) t[2]);
-        if (!isVector) {
-          head.putLong((Integer) t[1]);
-        }
-        head.putInt((Integer) t[4]).putLong(offset);
-        offset += align(((byte[]) t[5]).length);
-      }
-      try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(file))) {
-        out.write(head.array(), 0, head.position());
-        out.write(new byte[(int) (align(head.position()) - head.position())]);
-        for (Object[] t : tensors) {
-          byte[] b = (byte[]) t[5];
-          out.write(b);
-          out.write(new byte[(int) (align(b.length) - b.length)]);
-        }
-      }
-    }
-
-    private static long align(long n) {
-      return (n + 31) / 32 * 32;
     }
   }
 }
