@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,13 +121,7 @@ public final class TestTokenizer {
     List<String> merges = new ArrayList<>();
     java.util.Set<String> known = new java.util.HashSet<>(vocab);
     while (merges.size() < targetMerges) {
-      Map<String, Integer> pairCounts = new HashMap<>();
-      for (Map.Entry<List<String>, Integer> w : words.entrySet()) {
-        List<String> s = w.getKey();
-        for (int i = 0; i + 1 < s.size(); i++) {
-          pairCounts.merge(s.get(i) + " " + s.get(i + 1), w.getValue(), Integer::sum);
-        }
-      }
+      Map<String, Integer> pairCounts = countPairs(words, " ");
       String best = null;
       int bestCount = 0;
       for (Map.Entry<String, Integer> e : pairCounts.entrySet()) {
@@ -361,5 +354,21 @@ public final class TestTokenizer {
     }
     printable.addAll(remapped);
     return printable.toArray(String[]::new);
+  }
+
+  /**
+   * One BPE training step's statistics: for each adjacent symbol pair, keyed as
+   * {@code left + separator + right}, the summed count of the words it occurs in (in
+   * first-seen order). Shared with the tokenizer tests' own merge learner.
+   */
+  public static Map<String, Integer> countPairs(Map<List<String>, Integer> words, String separator) {
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    for (Map.Entry<List<String>, Integer> w : words.entrySet()) {
+      List<String> s = w.getKey();
+      for (int i = 0; i + 1 < s.size(); i++) {
+        counts.merge(s.get(i) + separator + s.get(i + 1), w.getValue(), Integer::sum);
+      }
+    }
+    return counts;
   }
 }

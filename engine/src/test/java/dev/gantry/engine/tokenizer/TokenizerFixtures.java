@@ -3,6 +3,7 @@ package dev.gantry.engine.tokenizer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gantry.engine.testing.TestTokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -75,13 +75,7 @@ public final class TokenizerFixtures {
   static List<String[]> learnMerges(Map<List<String>, Integer> words, int numMerges) {
     List<String[]> merges = new ArrayList<>();
     for (int step = 0; step < numMerges; step++) {
-      Map<String, Integer> counts = new LinkedHashMap<>();
-      for (Map.Entry<List<String>, Integer> w : words.entrySet()) {
-        List<String> s = w.getKey();
-        for (int i = 0; i + 1 < s.size(); i++) {
-          counts.merge(s.get(i) + "\u0000" + s.get(i + 1), w.getValue(), Integer::sum);
-        }
-      }
+      Map<String, Integer> counts = TestTokenizer.countPairs(words, "\u0000");
       String best = null;
       int bestCount = 1;
       for (Map.Entry<String, Integer> e : counts.entrySet()) {
