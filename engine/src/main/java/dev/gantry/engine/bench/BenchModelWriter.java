@@ -1,8 +1,10 @@
 package dev.gantry.engine.bench;
 
+import dev.gantry.engine.model.Architecture;
 import dev.gantry.engine.model.DType;
 import dev.gantry.engine.model.GgufQuantizer;
 import dev.gantry.engine.model.GgufWriter;
+import dev.gantry.engine.model.ModelConfig;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -123,16 +125,9 @@ final class BenchModelWriter {
     kv.put("general.architecture", a);
     kv.put("general.name", "gantry-bench-llama-" + s.numParameters() / 1_000_000 + "m");
     kv.putU32("general.alignment", 32);
-    kv.putU32(a + ".context_length", s.contextLength());
-    kv.putU32(a + ".embedding_length", s.hiddenSize());
-    kv.putU32(a + ".feed_forward_length", s.intermediateSize());
-    kv.putU32(a + ".block_count", s.numLayers());
-    kv.putU32(a + ".attention.head_count", s.numHeads());
-    kv.putU32(a + ".attention.head_count_kv", s.numKvHeads());
-    kv.putU32(a + ".rope.dimension_count", s.headDim());
-    kv.putF32(a + ".rope.freq_base", 500000f);
-    kv.putF32(a + ".attention.layer_norm_rms_epsilon", 1e-5f);
-    kv.putU32(a + ".vocab_size", s.vocabSize());
+    kv.putHyperparameters(a, new ModelConfig(Architecture.LLAMA, s.vocabSize(), s.hiddenSize(), s.intermediateSize(),
+        s.numLayers(), s.numHeads(), s.numKvHeads(), s.headDim(), 1e-5, 500000, null, s.contextLength(), false, false,
+        BOS, List.of(EOS)));
     kv.put("tokenizer.ggml.model", "gpt2");
     kv.put("tokenizer.ggml.pre", "llama-bpe");
     kv.putStrings("tokenizer.ggml.tokens", tokens);

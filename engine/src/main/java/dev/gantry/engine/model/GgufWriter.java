@@ -66,6 +66,24 @@ public final class GgufWriter {
     values.forEach(kv::putInt);
   }
 
+  /**
+   * Writes the hyperparameter keys llama.cpp reads for {@code arch} ({@code llama} or
+   * {@code qwen2}): context, embedding and feed-forward lengths, block count, head counts,
+   * RoPE dimension and base, RMS-norm epsilon and vocabulary size, in that order.
+   */
+  public void putHyperparameters(String arch, ModelConfig config) {
+    putU32(arch + ".context_length", config.maxPositionEmbeddings());
+    putU32(arch + ".embedding_length", config.hiddenSize());
+    putU32(arch + ".feed_forward_length", config.intermediateSize());
+    putU32(arch + ".block_count", config.numLayers());
+    putU32(arch + ".attention.head_count", config.numHeads());
+    putU32(arch + ".attention.head_count_kv", config.numKvHeads());
+    putU32(arch + ".rope.dimension_count", config.headDim());
+    putF32(arch + ".rope.freq_base", (float) config.ropeTheta());
+    putF32(arch + ".attention.layer_norm_rms_epsilon", (float) config.rmsNormEps());
+    putU32(arch + ".vocab_size", config.vocabSize());
+  }
+
   /** Adds a tensor of (rows, cols) (ne = [cols, rows], or [cols] for a vector). */
   public void tensor(String name, int rows, int cols, boolean isVector, DType dtype, byte[] bytes) {
     tensor(name, rows, cols, isVector, dtype.ggmlType(), bytes);

@@ -276,16 +276,7 @@ public final class TestModels {
       g.put("general.architecture", arch);
       g.put("general.name", "gantry-test-" + s.arch().modelType());
       g.putU32("general.alignment", 32);
-      g.putU32(arch + ".context_length", config.maxPositionEmbeddings());
-      g.putU32(arch + ".embedding_length", config.hiddenSize());
-      g.putU32(arch + ".feed_forward_length", config.intermediateSize());
-      g.putU32(arch + ".block_count", config.numLayers());
-      g.putU32(arch + ".attention.head_count", config.numHeads());
-      g.putU32(arch + ".attention.head_count_kv", config.numKvHeads());
-      g.putU32(arch + ".rope.dimension_count", config.headDim());
-      g.putF32(arch + ".rope.freq_base", (float) config.ropeTheta());
-      g.putF32(arch + ".attention.layer_norm_rms_epsilon", (float) config.rmsNormEps());
-      g.putU32(arch + ".vocab_size", config.vocabSize());
+      g.putHyperparameters(arch, config);
       g.put("tokenizer.ggml.model", "gpt2");
       g.put("tokenizer.ggml.pre", s.arch() == Architecture.QWEN2 ? "qwen2" : "llama-bpe");
       List<String> tokens = new ArrayList<>(tokenizer.vocab());
