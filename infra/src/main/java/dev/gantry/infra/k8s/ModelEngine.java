@@ -65,7 +65,8 @@ public final class ModelEngine extends ComponentResource {
   private final Service service;
 
   /** Where an engine runs: namespace, weights and the service account to run under. */
-  record Placement(String namespace, String modelBucketUri, String downloaderImage, String serviceAccountName) {}
+  record Placement(String namespace, String modelBucketUri, String downloaderImage, String serviceAccountName,
+      Map<String, String> identityPodLabels) {}
 
   public ModelEngine(String name, EngineSpec spec, Placement placement, List<Resource> dependsOn,
       ComponentResourceOptions options) {
@@ -75,6 +76,7 @@ public final class ModelEngine extends ComponentResource {
     Map<String, String> labels = Labels.withCommon(selector);
     labels.put(Labels.POOL, spec.pool());
     Map<String, String> podLabels = new LinkedHashMap<>(labels);
+    podLabels.putAll(placement.identityPodLabels());
     if (spec.distributed()) {
       podLabels.put(DISTRIBUTED_LABEL, "true");
     }

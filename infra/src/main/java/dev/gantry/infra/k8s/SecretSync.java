@@ -38,6 +38,7 @@ public final class SecretSync extends ComponentResource {
         "installCRDs", true,
         "replicaCount", 2,
         "serviceAccount", Charts.map("name", "external-secrets", "annotations", annotations),
+        "podLabels", args.secretStore().identity().podLabels(),
         "podDisruptionBudget", Charts.map("enabled", true, "minAvailable", 1),
         "securityContext", Charts.map("runAsNonRoot", true, "allowPrivilegeEscalation", false,
             "readOnlyRootFilesystem", true, "capabilities", Charts.map("drop", Charts.list("ALL")),

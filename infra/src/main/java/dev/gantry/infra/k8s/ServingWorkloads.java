@@ -60,7 +60,7 @@ public final class ServingWorkloads extends ComponentResource {
         .build(), CustomResourceOptions.builder().parent(this).dependsOn(serving).build());
 
     ModelEngine.Placement placement = new ModelEngine.Placement(ns.serving(), args.modelBucketUri(),
-        args.modelDownloaderImage(), ENGINE_SERVICE_ACCOUNT);
+        args.modelDownloaderImage(), ENGINE_SERVICE_ACCOUNT, args.modelReaderIdentity().podLabels());
     for (EngineSpec spec : args.engines()) {
       engines.put(spec.name(), new ModelEngine(name + "-engine-" + spec.name(), spec, placement,
           List.of(serving, engineAccount, devicePlugin.release()), child));

@@ -29,6 +29,18 @@ public record WorkloadIdentity(Map<String, Output<String>> annotations) {
     return new WorkloadIdentity(Map.of(Check.nonBlank("identity annotation", annotation), value));
   }
 
+  /** Annotation that names the Azure managed identity of a service account. */
+  static final String AZURE_CLIENT_ID = "azure.workload.identity/client-id";
+
+  /**
+   * Labels the identity needs on the pods themselves: Azure Workload Identity's webhook only
+   * injects the federated token into pods labelled {@code azure.workload.identity/use: "true"};
+   * IRSA and GKE Workload Identity need none.
+   */
+  Map<String, String> podLabels() {
+    return annotations.containsKey(AZURE_CLIENT_ID) ? Map.of("azure.workload.identity/use", "true") : Map.of();
+  }
+
   /** The annotations as one output map, sorted by name for stable plans. */
   Output<Map<String, String>> asOutput() {
     List<String> keys = annotations.keySet().stream().sorted().toList();
