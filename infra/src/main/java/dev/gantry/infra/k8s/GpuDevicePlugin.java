@@ -17,6 +17,9 @@ import java.util.Map;
  * Type token {@code gantry:k8s:GpuDevicePlugin}.
  */
 public final class GpuDevicePlugin extends ComponentResource {
+  /** Label GKE puts on GPU nodes, whose NVIDIA device plugin GKE itself manages. */
+  static final String GKE_ACCELERATOR_LABEL = "cloud.google.com/gke-accelerator";
+
   private final Release release;
 
   public GpuDevicePlugin(String name, List<String> gpuPools, String namespace, String chartVersion,
@@ -27,7 +30,9 @@ public final class GpuDevicePlugin extends ComponentResource {
         "affinity", Charts.map("nodeAffinity", Charts.map(
             "requiredDuringSchedulingIgnoredDuringExecution", Charts.map(
                 "nodeSelectorTerms", Charts.list(Charts.map("matchExpressions", Charts.list(
-                    Charts.map("key", Labels.POOL, "operator", "In", "values", List.copyOf(gpuPools)))))))),
+                    Charts.map("key", Labels.POOL, "operator", "In", "values", List.copyOf(gpuPools)),
+                    // GKE runs its own device plugin on nodes it installed the driver on; a second one conflicts.
+                    Charts.map("key", GKE_ACCELERATOR_LABEL, "operator", "DoesNotExist"))))))),
         "tolerations", Charts.list(
             Charts.map("key", ModelEngine.GPU_RESOURCE, "operator", "Exists", "effect", "NoSchedule"),
             Charts.map("key", "CriticalAddonsOnly", "operator", "Exists")),

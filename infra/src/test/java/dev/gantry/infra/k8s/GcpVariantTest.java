@@ -30,6 +30,11 @@ class GcpVariantTest {
     Map<String, Object> sa = at(plan.one("kubernetes:core/v1:ServiceAccount", "gantry-engine").inputs(), "metadata");
     assertThat((Map<String, Object>) sa.get("annotations"))
         .containsEntry("iam.gke.io/gcp-service-account", "model-reader@proj.iam.gserviceaccount.com");
+    List<Map<String, Object>> affinity = at(plan.one("kubernetes:helm.sh/v3:Release", "nvidia-device-plugin").inputs(),
+        "values", "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms", 0,
+        "matchExpressions");
+    assertThat(affinity).as("GKE manages its own device plugin on its GPU nodes")
+        .contains(Map.of("key", "cloud.google.com/gke-accelerator", "operator", "DoesNotExist"));
     assertThat((Object) at(plan.one("kubernetes:external-secrets.io/v1beta1:ClusterSecretStore",
         "gantry-secret-store").inputs(), "spec", "provider", "gcpsm", "projectID")).isEqualTo("proj");
   }
