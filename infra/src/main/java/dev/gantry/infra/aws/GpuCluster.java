@@ -1,6 +1,7 @@
 package dev.gantry.infra.aws;
 
-import com.google.gson.GsonBuilder;
+import dev.gantry.infra.ExecKubeconfig;
+
 import com.pulumi.aws.cloudwatch.LogGroup;
 import com.pulumi.aws.cloudwatch.LogGroupArgs;
 import com.pulumi.aws.eks.Cluster;
@@ -28,7 +29,6 @@ import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.Resource;
 import dev.gantry.infra.GantryComponent;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -272,29 +272,8 @@ public final class GpuCluster extends GantryComponent {
 
   /** A kubeconfig that authenticates with {@code aws eks get-token}, so it holds no credentials. */
   static String kubeconfig(String clusterName, String endpoint, ClusterCertificateAuthority ca, String region) {
-    Map<String, Object> exec = new LinkedHashMap<>();
-    exec.put("apiVersion", "client.authentication.k8s.io/v1beta1");
-    exec.put("command", "aws");
-    exec.put("args", List.of("eks", "get-token", "--cluster-name", clusterName, "--region", region));
-    Map<String, Object> config = new LinkedHashMap<>();
-    config.put("apiVersion", "v1");
-    config.put("kind", "Config");
-    config.put("clusters", List.of(ordered("name", clusterName, "cluster",
-        ordered("server", endpoint, "certificate-authority-data", ca.data().orElse("")))));
-    config.put("contexts", List.of(ordered("name", clusterName, "context",
-        ordered("cluster", clusterName, "user", clusterName))));
-    config.put("current-context", clusterName);
-    config.put("users", List.of(ordered("name", clusterName, "user", ordered("exec", exec))));
-    return new GsonBuilder().disableHtmlEscaping().create().toJson(config);
-  }
-
-  // Map.of iterates in a per-JVM random order; the kubeconfig text must be the same every run.
-  private static Map<String, Object> ordered(Object... keysAndValues) {
-    Map<String, Object> map = new LinkedHashMap<>();
-    for (int i = 0; i < keysAndValues.length; i += 2) {
-      map.put((String) keysAndValues[i], keysAndValues[i + 1]);
-    }
-    return map;
+    return ExecKubeconfig.json(clusterName, endpoint, ca.data().orElse(""), "aws",
+        List.of("eks", "get-token", "--cluster-name", clusterName, "--region", region), false);
   }
 
   public Output<String> clusterName() {

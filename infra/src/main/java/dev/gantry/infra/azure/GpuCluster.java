@@ -1,6 +1,7 @@
 package dev.gantry.infra.azure;
 
-import com.google.gson.GsonBuilder;
+import dev.gantry.infra.ExecKubeconfig;
+
 import com.pulumi.azurenative.containerservice.AgentPool;
 import com.pulumi.azurenative.containerservice.AgentPoolArgs;
 import com.pulumi.azurenative.containerservice.ContainerserviceFunctions;
@@ -27,7 +28,6 @@ import dev.gantry.infra.GantryComponent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -260,27 +260,8 @@ public final class GpuCluster extends GantryComponent {
     @SuppressWarnings("unchecked")
     Map<String, Object> cluster = (Map<String, Object>) ((Map<String, Object>) ((List<Object>) source.get("clusters")).get(0))
         .get("cluster");
-    Map<String, Object> exec = new LinkedHashMap<>();
-    exec.put("apiVersion", "client.authentication.k8s.io/v1beta1");
-    exec.put("command", "kubelogin");
-    exec.put("args", List.of("get-token", "--login", "azurecli", "--server-id", AKS_SERVER_ID));
-    Map<String, Object> config = new LinkedHashMap<>();
-    config.put("apiVersion", "v1");
-    config.put("kind", "Config");
-    config.put("clusters", List.of(ordered("name", clusterName, "cluster",
-        ordered("server", cluster.get("server"), "certificate-authority-data", cluster.get("certificate-authority-data")))));
-    config.put("contexts", List.of(ordered("name", clusterName, "context", ordered("cluster", clusterName, "user", clusterName))));
-    config.put("current-context", clusterName);
-    config.put("users", List.of(ordered("name", clusterName, "user", ordered("exec", exec))));
-    return new GsonBuilder().disableHtmlEscaping().create().toJson(config);
-  }
-
-  private static Map<String, Object> ordered(Object... keysAndValues) {
-    Map<String, Object> map = new LinkedHashMap<>();
-    for (int i = 0; i < keysAndValues.length; i += 2) {
-      map.put((String) keysAndValues[i], keysAndValues[i + 1]);
-    }
-    return map;
+    return ExecKubeconfig.json(clusterName, cluster.get("server"), cluster.get("certificate-authority-data"),
+        "kubelogin", List.of("get-token", "--login", "azurecli", "--server-id", AKS_SERVER_ID), false);
   }
 
   public Output<String> clusterName() {

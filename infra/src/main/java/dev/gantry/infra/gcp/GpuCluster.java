@@ -1,6 +1,7 @@
 package dev.gantry.infra.gcp;
 
-import com.google.gson.GsonBuilder;
+import dev.gantry.infra.ExecKubeconfig;
+
 import com.pulumi.core.Output;
 import com.pulumi.gcp.container.Cluster;
 import com.pulumi.gcp.container.ClusterArgs;
@@ -33,7 +34,6 @@ import com.pulumi.resources.Resource;
 import dev.gantry.infra.GantryComponent;
 import dev.gantry.infra.aws.Cidr;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -340,27 +340,8 @@ public final class GpuCluster extends GantryComponent {
   /** A kubeconfig that authenticates with {@code gke-gcloud-auth-plugin}, so it holds no credentials. */
   static String kubeconfig(String project, String region, String clusterName, String endpoint, ClusterMasterAuth auth) {
     String context = "gke_" + project + "_" + region + "_" + clusterName;
-    Map<String, Object> exec = new LinkedHashMap<>();
-    exec.put("apiVersion", "client.authentication.k8s.io/v1beta1");
-    exec.put("command", "gke-gcloud-auth-plugin");
-    exec.put("provideClusterInfo", true);
-    Map<String, Object> config = new LinkedHashMap<>();
-    config.put("apiVersion", "v1");
-    config.put("kind", "Config");
-    config.put("clusters", List.of(ordered("name", context, "cluster",
-        ordered("server", "https://" + endpoint, "certificate-authority-data", auth.clusterCaCertificate().orElse("")))));
-    config.put("contexts", List.of(ordered("name", context, "context", ordered("cluster", context, "user", context))));
-    config.put("current-context", context);
-    config.put("users", List.of(ordered("name", context, "user", ordered("exec", exec))));
-    return new GsonBuilder().disableHtmlEscaping().create().toJson(config);
-  }
-
-  private static Map<String, Object> ordered(Object... keysAndValues) {
-    Map<String, Object> map = new LinkedHashMap<>();
-    for (int i = 0; i < keysAndValues.length; i += 2) {
-      map.put((String) keysAndValues[i], keysAndValues[i + 1]);
-    }
-    return map;
+    return ExecKubeconfig.json(context, "https://" + endpoint, auth.clusterCaCertificate().orElse(""),
+        "gke-gcloud-auth-plugin", List.of(), true);
   }
 
   public Output<String> clusterName() {
