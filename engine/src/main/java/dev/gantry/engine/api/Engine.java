@@ -145,7 +145,7 @@ public final class Engine implements AutoCloseable {
     }
     SamplingParams params = request.samplingParams();
     GenerationStream stream = new GenerationStream(request.requestId(), this::abort);
-    inbox.add(new Submit(new Live(schedulerRequest, new Sampler(params), new StopChecker(params, tokenizer, eosTokenIds),
+    inbox.add(new Submit(new Live(schedulerRequest, new Sampler(params, eosTokenIds), new StopChecker(params, tokenizer, eosTokenIds),
         stream, params.logprobs() != null)));
     return stream;
   }

@@ -2,11 +2,14 @@ package dev.gantry.engine.sampling;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -42,11 +45,27 @@ public final class Sampler {
   private int[] promptUnique;
   private int promptCounted = -1;
   private final Map<Integer, int[]> outputCounts = new HashMap<>();
+  /** EOS (unless ignore_eos) and stop_token_ids: masked while output is shorter than min_tokens. */
+  private final int[] blockedBeforeMinTokens;
   private int outputCounted;
 
   public Sampler(SamplingParams params) {
+    this(params, List.of());
+  }
+
+  /**
+   * A sampler that also knows the model's EOS ids, so that while fewer than
+   * {@link SamplingParams#minTokens()} tokens are out it can mask them (with stop_token_ids),
+   * as vLLM's min-tokens logits processor does.
+   */
+  public Sampler(SamplingParams params, Collection<Integer> eosTokenIds) {
     this.params = Objects.requireNonNull(params, "params");
     this.random = params.seed() == null ? new SplittableRandom() : new SplittableRandom(params.seed());
+    Set<Integer> blocked = new TreeSet<>(params.stopTokenIds());
+    if (!params.ignoreEos()) {
+      blocked.addAll(eosTokenIds);
+    }
+    this.blockedBeforeMinTokens = blocked.stream().mapToInt(Integer::intValue).toArray();
   }
 
   public SamplingParams params() {
@@ -67,6 +86,13 @@ public final class Sampler {
       }
     }
     applyPenalties(x, history);
+    if (history.outputLength() < params.minTokens()) {
+      for (int id : blockedBeforeMinTokens) {
+        if (id < vocab) {
+          x[id] = Float.NEGATIVE_INFINITY;
+        }
+      }
+    }
 
     Integer n = params.logprobs();
     if (params.isGreedy()) {

@@ -39,7 +39,8 @@ public record SamplingParams(
     Integer logprobs,
     boolean includeStopStrInOutput,
     boolean skipSpecialTokens,
-    Map<Integer, Double> logitBias) {
+    Map<Integer, Double> logitBias,
+    int minTokens) {
 
   /** OpenAI's cap on top_logprobs; vLLM's default max_logprobs is 20 as well. */
   public static final int MAX_LOGPROBS = 20;
@@ -86,6 +87,9 @@ public record SamplingParams(
     if (logprobs != null && (logprobs < 0 || logprobs > MAX_LOGPROBS)) {
       throw invalid("logprobs", "logprobs must be within [0, " + MAX_LOGPROBS + "], got " + logprobs);
     }
+    if (minTokens < 0 || minTokens > maxTokens) {
+      throw invalid("min_tokens", "min_tokens must be within [0, max_tokens = " + maxTokens + "], got " + minTokens);
+    }
     logitBias = logitBias == null ? Map.of() : Map.copyOf(logitBias);
     for (Map.Entry<Integer, Double> e : logitBias.entrySet()) {
       if (e.getKey() < 0) {
@@ -130,6 +134,7 @@ public record SamplingParams(
     b.includeStopStrInOutput = includeStopStrInOutput;
     b.skipSpecialTokens = skipSpecialTokens;
     b.logitBias = logitBias;
+    b.minTokens = minTokens;
     return b;
   }
 
@@ -156,6 +161,7 @@ public record SamplingParams(
     private boolean includeStopStrInOutput;
     private boolean skipSpecialTokens = true;
     private Map<Integer, Double> logitBias = Map.of();
+    private int minTokens;
 
     public Builder temperature(double v) { temperature = v; return this; }
     public Builder topP(double v) { topP = v; return this; }
@@ -174,11 +180,13 @@ public record SamplingParams(
     public Builder includeStopStrInOutput(boolean v) { includeStopStrInOutput = v; return this; }
     public Builder skipSpecialTokens(boolean v) { skipSpecialTokens = v; return this; }
     public Builder logitBias(Map<Integer, Double> v) { logitBias = v; return this; }
+    /** Tokens to generate before EOS, stop_token_ids or stop strings may end the request (vLLM's min_tokens). */
+    public Builder minTokens(int v) { minTokens = v; return this; }
 
     public SamplingParams build() {
       return new SamplingParams(temperature, topP, topK, minP, repetitionPenalty, presencePenalty,
           frequencyPenalty, seed, maxTokens, stop, stopTokenIds, ignoreEos, logprobs, includeStopStrInOutput,
-          skipSpecialTokens, logitBias);
+          skipSpecialTokens, logitBias, minTokens);
     }
   }
 }

@@ -61,10 +61,12 @@ public final class StopChecker {
           + " must not be fed");
     }
     numOutputTokens++;
-    if (!params.ignoreEos() && eosTokenIds.contains(tokenId)) {
+    // As in vLLM: before min_tokens are out, nothing but max_tokens ends the request.
+    boolean mayStop = numOutputTokens >= params.minTokens();
+    if (mayStop && !params.ignoreEos() && eosTokenIds.contains(tokenId)) {
       return finishWith(new StopReason.Eos(tokenId), params.includeStopStrInOutput() ? tokenId : -1);
     }
-    if (stopTokenIds.contains(tokenId)) {
+    if (mayStop && stopTokenIds.contains(tokenId)) {
       return finishWith(new StopReason.StopToken(tokenId), params.includeStopStrInOutput() ? tokenId : -1);
     }
     String text = detokenizer.add(tokenId);
@@ -72,7 +74,7 @@ public final class StopChecker {
     if (!text.isEmpty()) {
       int searchFrom = Math.max(0, held.length() - maxStopLength + 1);
       held.append(text);
-      if (!stops.isEmpty()) {
+      if (mayStop && !stops.isEmpty()) {
         int matchAt = -1;
         String matched = null;
         for (String stop : stops) {

@@ -171,11 +171,6 @@ final class RequestParser {
     if (minTokens < 0) {
       throw ApiException.badRequest("min_tokens", "min_tokens must be >= 0, got " + minTokens);
     }
-    if (minTokens > 0) {
-      // SamplingParams has no min_tokens yet: refuse rather than silently ignore it.
-      throw ApiException.badRequest("min_tokens", "min_tokens > 0 is not supported by this engine yet, got " + minTokens
-          + "; omit it or send 0");
-    }
     if (maxTokens != null && maxTokens < 1) {
       String field = f.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
       throw ApiException.badRequest(field, field + " must be at least 1, got " + maxTokens);
@@ -193,7 +188,7 @@ final class RequestParser {
       JsonFields sf = new JsonFields(so);
       includeUsage = sf.bool("include_usage").orElse(false);
     }
-    SamplingParams.Builder base = SamplingParams.builder();
+    SamplingParams.Builder base = SamplingParams.builder().minTokens(minTokens);
     f.number("temperature").ifPresent(base::temperature);
     f.number("top_p").ifPresent(base::topP);
     f.integer("top_k").ifPresent(base::topK);

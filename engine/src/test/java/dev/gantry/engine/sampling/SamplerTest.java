@@ -148,6 +148,19 @@ class SamplerTest {
   }
 
   @Test
+  void minTokens_masksEosAndStopIdsUntilEnoughOutput_thenLetsThemWin() {
+    float[] logits = {0f, 1f, 9f, 8f}; // 2 = EOS, 3 = a stop_token_id: both would win greedily
+    SamplingParams p = SamplingParams.builder().temperature(0).stopTokenIds(List.of(3)).minTokens(2).maxTokens(10).build();
+    Sampler s = new Sampler(p, List.of(2));
+    assertThat(s.sample(logits, TokenHistory.of(new int[] {0}, new int[] {})).tokenId()).isEqualTo(1);
+    assertThat(s.sample(logits, TokenHistory.of(new int[] {0}, new int[] {1})).tokenId()).isEqualTo(1);
+    assertThat(s.sample(logits, TokenHistory.of(new int[] {0}, new int[] {1, 1})).tokenId()).isEqualTo(2);
+    SamplingParams ignoringEos = p.toBuilder().ignoreEos(true).build();
+    assertThat(new Sampler(ignoringEos, List.of(2)).sample(logits, TokenHistory.EMPTY).tokenId())
+        .as("ignore_eos: only the stop id is masked").isEqualTo(2);
+  }
+
+  @Test
   void logitBias_shiftsTheChosenToken() {
     float[] logits = {1.0f, 0.9f};
     SamplingParams p = SamplingParams.builder().temperature(0).logitBias(Map.of(0, -100.0)).build();

@@ -31,7 +31,7 @@ class SamplingParamsTest {
     SamplingParams p = SamplingParams.builder().temperature(0.7).topP(0.9).topK(40).minP(0.05).repetitionPenalty(1.1)
         .presencePenalty(0.5).frequencyPenalty(-0.5).seed(42L).maxTokens(100).stop("###").stopTokenIds(List.of(7))
         .ignoreEos(true).logprobs(5).includeStopStrInOutput(true).skipSpecialTokens(false).logitBias(Map.of(3, -100.0))
-        .build();
+        .minTokens(3).build();
     assertThat(p.toBuilder().build()).isEqualTo(p);
   }
 
@@ -50,7 +50,9 @@ class SamplingParamsTest {
         Arguments.of((UnaryOperator<SamplingParams.Builder>) b -> b.stop("ok", ""), "stop", "stop must not contain an empty string"),
         Arguments.of((UnaryOperator<SamplingParams.Builder>) b -> b.stopTokenIds(List.of(-1)), "stop_token_ids", "stop_token_ids must be token ids >= 0, got -1"),
         Arguments.of((UnaryOperator<SamplingParams.Builder>) b -> b.logprobs(21), "logprobs", "logprobs must be within [0, 20], got 21"),
-        Arguments.of((UnaryOperator<SamplingParams.Builder>) b -> b.logitBias(Map.of(5, 101.0)), "logit_bias", "logit_bias values must be within [-100, 100], got 101.0 for token 5"));
+        Arguments.of((UnaryOperator<SamplingParams.Builder>) b -> b.logitBias(Map.of(5, 101.0)), "logit_bias", "logit_bias values must be within [-100, 100], got 101.0 for token 5"),
+        Arguments.of((UnaryOperator<SamplingParams.Builder>) b -> b.maxTokens(4).minTokens(5), "min_tokens", "min_tokens must be within [0, max_tokens = 4], got 5"),
+        Arguments.of((UnaryOperator<SamplingParams.Builder>) b -> b.minTokens(-1), "min_tokens", "got -1"));
   }
 
   @ParameterizedTest(name = "{1}")

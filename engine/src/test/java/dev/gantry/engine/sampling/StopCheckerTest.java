@@ -103,6 +103,18 @@ class StopCheckerTest {
   }
 
   @Test
+  void minTokens_stopStringsAndStopIdsCountOnlyOnceMinTokensAreOut() {
+    int x = TokenizerFixtures.byteToken(tokenizer, 'x');
+    StopChecker c = new StopChecker(SamplingParams.builder().stop("#").stopTokenIds(List.of(x)).minTokens(3)
+        .maxTokens(100).build(), tokenizer);
+    assertThat(c.accept(TokenizerFixtures.byteToken(tokenizer, '#')).finished()).as("stop string, 1 of 3").isFalse();
+    assertThat(c.accept(x).finished()).as("stop token id, 2 of 3").isFalse();
+    StopChecker.Step third = c.accept(x);
+    assertThat(third.stopReason()).as("3 of 3: stop ids count again").isEqualTo(new StopReason.StopToken(x));
+    assertThat(c.outputText()).isEqualTo("#x");
+  }
+
+  @Test
   void stopTokenId_stopsWithItsIdAsReason() {
     int x = TokenizerFixtures.byteToken(tokenizer, 'x');
     StopChecker c = new StopChecker(SamplingParams.builder().stopTokenIds(List.of(x)).maxTokens(100).build(), tokenizer);

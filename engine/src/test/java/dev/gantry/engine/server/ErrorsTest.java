@@ -87,8 +87,9 @@ class ErrorsTest {
         .isEqualTo("logit_bias");
     assertThat(completionError(400, json("prompt", "")).get("param").asText()).isEqualTo("prompt");
     assertThat(completionError(400, "{\"max_tokens\": 3}").get("message").asText()).contains("prompt is required");
-    JsonNode min = completionError(400, json("prompt", "Hi", "min_tokens", 3));
+    JsonNode min = completionError(400, json("prompt", "Hi", "min_tokens", 5, "max_tokens", 3));
     assertThat(min.get("param").asText()).isEqualTo("min_tokens");
+    assertThat(min.get("message").asText()).contains("max_tokens = 3", "got 5");
   }
 
   @Test
