@@ -452,7 +452,34 @@ extern "C" __global__ void gantry_topk_f32(int* __restrict__ outIndex, float* __
 // (a multiple of 32). One warp per output row; each lane takes whole 32-element blocks so the
 // scale is read once per block. Grid: (ceil(rows / warpsPerBlock), numTokens).
 
-extern "C" __global__ void gantry_gemv_q8_0(float* __restrict__ y, const uint8_t* __restrict__ w,
+// The 32 weights of one block dotted with 32 activations, without the block's f16 scale.
+// Q8_0 block (34 bytes): f16 scale, 32 signed bytes. Q4_0 block (18 bytes): f16 scale, 16
+// bytes whose low nibbles are weights 0..15 and high nibbles 16..31, each offset by 8.
+struct GantryQ8_0 {
+  static constexpr int kBlockBytes = 34;
+  static __device__ __forceinline__ float dot(const uint8_t* blk, const float* x) {
+    float s = 0.0f;
+    for (int j = 0; j < 32; j++) {
+      s += (float) (signed char) blk[2 + j] * x[j];
+    }
+    return s;
+  }
+};
+
+struct GantryQ4_0 {
+  static constexpr int kBlockBytes = 18;
+  static __device__ __forceinline__ float dot(const uint8_t* blk, const float* x) {
+    float s = 0.0f;
+    for (int j = 0; j < 16; j++) {
+      int qb = blk[2 + j];
+      s += (float) ((qb & 0x0F) - 8) * x[j] + (float) ((qb >> 4) - 8) * x[j + 16];
+    }
+    return s;
+  }
+};
+
+template <typename Format>
+__device__ __forceinline__ void gantry_gemv_quantized(float* __restrict__ y, const uint8_t* __restrict__ w,
     const float* __restrict__ x, int rows, int cols) {
   int lane = threadIdx.x % GANTRY_WARP;
   int r = blockIdx.x * (blockDim.x / GANTRY_WARP) + threadIdx.x / GANTRY_WARP;
@@ -460,15 +487,11 @@ extern "C" __global__ void gantry_gemv_q8_0(float* __restrict__ y, const uint8_t
   int numBlocks = cols / 32;
   float sum = 0.0f;
   if (r < rows) {
-    const uint8_t* rowBytes = w + (size_t) r * numBlocks * 34;
+    const uint8_t* rowBytes = w + (size_t) r * numBlocks * Format::kBlockBytes;
     const float* xt = x + (size_t) t * cols;
     for (int b = lane; b < numBlocks; b += GANTRY_WARP) {
-      const uint8_t* blk = rowBytes + (size_t) b * 34;
-      float blockSum = 0.0f;
-      for (int j = 0; j < 32; j++) {
-        blockSum += (float) (signed char) blk[2 + j] * xt[b * 32 + j];
-      }
-      sum += gantry_f16_at(blk) * blockSum;
+      const uint8_t* blk = rowBytes + (size_t) b * Format::kBlockBytes;
+      sum += gantry_f16_at(blk) * Format::dot(blk, xt + b * 32);
     }
   }
   sum = gantry_warp_sum(sum); // outside the branch: every lane of the warp takes part
@@ -477,28 +500,12 @@ extern "C" __global__ void gantry_gemv_q8_0(float* __restrict__ y, const uint8_t
   }
 }
 
+extern "C" __global__ void gantry_gemv_q8_0(float* __restrict__ y, const uint8_t* __restrict__ w,
+    const float* __restrict__ x, int rows, int cols) {
+  gantry_gemv_quantized<GantryQ8_0>(y, w, x, rows, cols);
+}
+
 extern "C" __global__ void gantry_gemv_q4_0(float* __restrict__ y, const uint8_t* __restrict__ w,
     const float* __restrict__ x, int rows, int cols) {
-  int lane = threadIdx.x % GANTRY_WARP;
-  int r = blockIdx.x * (blockDim.x / GANTRY_WARP) + threadIdx.x / GANTRY_WARP;
-  int t = blockIdx.y;
-  int numBlocks = cols / 32;
-  float sum = 0.0f;
-  if (r < rows) {
-    const uint8_t* rowBytes = w + (size_t) r * numBlocks * 18;
-    const float* xt = x + (size_t) t * cols;
-    for (int b = lane; b < numBlocks; b += GANTRY_WARP) {
-      const uint8_t* blk = rowBytes + (size_t) b * 18;
-      float blockSum = 0.0f;
-      for (int j = 0; j < 16; j++) {
-        int qb = blk[2 + j];
-        blockSum += (float) ((qb & 0x0F) - 8) * xt[b * 32 + j] + (float) ((qb >> 4) - 8) * xt[b * 32 + j + 16];
-      }
-      sum += gantry_f16_at(blk) * blockSum;
-    }
-  }
-  sum = gantry_warp_sum(sum);
-  if (r < rows && lane == 0) {
-    y[(size_t) t * rows + r] = sum;
-  }
+  gantry_gemv_quantized<GantryQ4_0>(y, w, x, rows, cols);
 }
