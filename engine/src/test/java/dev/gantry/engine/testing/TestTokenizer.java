@@ -214,14 +214,7 @@ public final class TestTokenizer {
     root.putNull("padding");
     ArrayNode added = root.putArray("added_tokens");
     for (String s : specials) {
-      ObjectNode t = added.addObject();
-      t.put("id", specialId(s));
-      t.put("content", s);
-      t.put("single_word", false);
-      t.put("lstrip", false);
-      t.put("rstrip", false);
-      t.put("normalized", false);
-      t.put("special", true);
+      addSpecialToken(added, specialId(s), s);
     }
     root.putNull("normalizer");
     ObjectNode pre = root.putObject("pre_tokenizer");
@@ -354,6 +347,18 @@ public final class TestTokenizer {
     }
     printable.addAll(remapped);
     return printable.toArray(String[]::new);
+  }
+
+  /** Appends one special token to tokenizer.json's {@code added_tokens}, as HF writes it. */
+  public static void addSpecialToken(ArrayNode added, int id, String content) {
+    ObjectNode t = added.addObject();
+    t.put("id", id);
+    t.put("content", content);
+    t.put("single_word", false);
+    t.put("lstrip", false);
+    t.put("rstrip", false);
+    t.put("normalized", false);
+    t.put("special", true);
   }
 
   /**

@@ -161,14 +161,7 @@ public final class TokenizerFixtures {
       }
     }
     for (String s : o.specialTokens()) {
-      ObjectNode t = added.addObject();
-      t.put("id", id++);
-      t.put("content", s);
-      t.put("single_word", false);
-      t.put("lstrip", false);
-      t.put("rstrip", false);
-      t.put("normalized", false);
-      t.put("special", true);
+      TestTokenizer.addSpecialToken(added, id++, s);
     }
     root.putNull("normalizer");
     ObjectNode pre = root.putObject("pre_tokenizer");
