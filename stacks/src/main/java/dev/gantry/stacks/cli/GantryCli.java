@@ -76,6 +76,15 @@ public final class GantryCli implements Runnable {
     return stacksDir != null ? StackCatalog.at(stacksDir) : StackCatalog.locate();
   }
 
+  /** The checkout's stacks, or null when the command runs outside one (a graph file may come from anywhere). */
+  StackCatalog catalogIfPresent() {
+    try {
+      return catalog();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());

@@ -55,6 +55,25 @@ final class GateCommand implements Callable<Integer> {
 
     @Option(names = "--plan-json", paramLabel = "FILE", description = "A plan written by 'gantry plan'.")
     Path plan;
+
+    /**
+     * Reads the given file in its format; when {@code stack} is given it must be the file's
+     * stack. {@code verb} completes the hint, e.g. "gate" -> "leave STACK out to gate the
+     * file's own stack".
+     */
+    ResourceGraph read(String stack, String verb) {
+      Path file = preview != null ? preview : export != null ? export : plan;
+      if (!Files.isRegularFile(file)) {
+        throw new IllegalArgumentException("graph file '" + file + "' does not exist or is not a file");
+      }
+      ResourceGraph graph = preview != null ? PulumiJson.readPreview(file)
+          : export != null ? PulumiJson.readStackExport(file) : PulumiJson.read(file);
+      if (stack != null && !stack.equals(graph.stack())) {
+        throw new IllegalArgumentException("'" + file + "' is a graph of stack '" + graph.stack() + "', not '" + stack
+            + "'; leave STACK out to " + verb + " the file's own stack");
+      }
+      return graph;
+    }
   }
 
   @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
@@ -124,17 +143,8 @@ final class GateCommand implements Callable<Integer> {
     ResourceGraph graph;
     StackCatalog catalog = null;
     if (graphFile != null) {
-      Path file = graphFile.preview != null ? graphFile.preview : graphFile.export != null ? graphFile.export : graphFile.plan;
-      if (!Files.isRegularFile(file)) {
-        throw new IllegalArgumentException("graph file '" + file + "' does not exist or is not a file");
-      }
-      graph = graphFile.preview != null ? PulumiJson.readPreview(file)
-          : graphFile.export != null ? PulumiJson.readStackExport(file) : PulumiJson.read(file);
-      if (stack != null && !stack.equals(graph.stack())) {
-        throw new IllegalArgumentException("'" + file + "' is a graph of stack '" + graph.stack() + "', not '" + stack
-            + "'; leave STACK out to gate the file's own stack");
-      }
-      catalog = optionalCatalog();
+      graph = graphFile.read(stack, "gate");
+      catalog = parent.catalogIfPresent();
     } else {
       if (stack == null) {
         throw new IllegalArgumentException("give a STACK to plan and gate (see 'gantry stacks'), or a graph file with"
@@ -160,14 +170,5 @@ final class GateCommand implements Callable<Integer> {
     }
     return new GateRun(gate.build().evaluate(graph), "stacks/Pulumi." + graph.stack() + ".yaml",
         catalog == null ? null : catalog.modelsDir());
-  }
-
-  /** The checkout's stacks, when the command runs inside one (a graph file may come from anywhere). */
-  private StackCatalog optionalCatalog() {
-    try {
-      return parent.catalog();
-    } catch (RuntimeException e) {
-      return null;
-    }
   }
 }

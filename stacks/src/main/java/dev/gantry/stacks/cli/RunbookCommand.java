@@ -4,7 +4,6 @@ import dev.gantry.policies.checklist.Attestations;
 import dev.gantry.policies.gate.Gate;
 import dev.gantry.policies.gate.GateReport;
 import dev.gantry.policies.graph.GraphFormatException;
-import dev.gantry.policies.graph.PulumiJson;
 import dev.gantry.policies.graph.ResourceGraph;
 import dev.gantry.runbooks.Runbook;
 import dev.gantry.runbooks.RunbookGenerator;
@@ -65,7 +64,7 @@ final class RunbookCommand implements Callable<Integer> {
       if (outDir != null && Files.exists(outDir) && !Files.isDirectory(outDir)) {
         throw new IllegalArgumentException("--out '" + outDir + "' is a file, not a directory; give a directory for the pages");
       }
-      StackCatalog catalog = graphFile == null ? parent.catalog() : optionalCatalog();
+      StackCatalog catalog = graphFile == null ? parent.catalog() : parent.catalogIfPresent();
       ResourceGraph graph = graph(catalog);
       Path attestations = attestationsFile != null ? attestationsFile
           : catalog == null ? null : catalog.stacksDir().resolve("attestations").resolve(graph.stack() + ".yaml");
@@ -93,25 +92,6 @@ final class RunbookCommand implements Callable<Integer> {
       }
       return new Planner(catalog).plan(stack).graph();
     }
-    Path file = graphFile.preview != null ? graphFile.preview : graphFile.export != null ? graphFile.export : graphFile.plan;
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("graph file '" + file + "' does not exist or is not a file");
-    }
-    ResourceGraph graph = graphFile.preview != null ? PulumiJson.readPreview(file)
-        : graphFile.export != null ? PulumiJson.readStackExport(file) : PulumiJson.read(file);
-    if (stack != null && !stack.equals(graph.stack())) {
-      throw new IllegalArgumentException("'" + file + "' is a graph of stack '" + graph.stack() + "', not '" + stack
-          + "'; leave STACK out to use the file's own stack");
-    }
-    return graph;
-  }
-
-  /** The checkout's stacks, when the command runs inside one (a graph file may come from anywhere). */
-  private StackCatalog optionalCatalog() {
-    try {
-      return parent.catalog();
-    } catch (RuntimeException e) {
-      return null;
-    }
+    return graphFile.read(stack, "use");
   }
 }
