@@ -8,6 +8,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
@@ -23,11 +24,16 @@ final class GatewayConfig {
   private GatewayConfig() {}
 
   static String yaml(List<EngineSpec> engines, GatewaySpec gateway, String servingNamespace, int timeoutSeconds) {
+    return yaml(engines, gateway, engine -> ModelEngine.baseUrl(engine, servingNamespace), timeoutSeconds);
+  }
+
+  /** The config with each engine's {@code api_base} given by {@code apiBase} (an in-cluster Service URL, or a compose service URL). */
+  static String yaml(List<EngineSpec> engines, GatewaySpec gateway, Function<EngineSpec, String> apiBase, int timeoutSeconds) {
     List<Map<String, Object>> modelList = new ArrayList<>();
     for (EngineSpec engine : engines) {
       Map<String, Object> params = new LinkedHashMap<>();
       params.put("model", "hosted_vllm/" + engine.servedModelName());
-      params.put("api_base", ModelEngine.baseUrl(engine, servingNamespace));
+      params.put("api_base", apiBase.apply(engine));
       params.put("rpm", gateway.defaultRpm());
       params.put("tpm", gateway.defaultTpm());
       Map<String, Object> info = new LinkedHashMap<>();

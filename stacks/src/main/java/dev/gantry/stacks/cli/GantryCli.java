@@ -58,6 +58,7 @@ public final class GantryCli implements Runnable {
     cli.addSubcommand(new GateCommand()).addSubcommand(new UpCommand());
     cli.addSubcommand(new RunbookCommand());
     cli.addSubcommand(new ImagesCommand());
+    cli.addSubcommand(new ComposeCommand());
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {

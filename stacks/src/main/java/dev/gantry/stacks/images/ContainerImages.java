@@ -138,13 +138,18 @@ public final class ContainerImages {
 
   /** The container command: java, the container flags, the image's flags, classpath, main class. */
   public static List<String> entrypoint(ImageSpec spec) {
+    return entrypoint(spec.name(), spec.jvmFlags(), spec.mainClass());
+  }
+
+  /** The container command of image {@code name} with these flags and main class (no jars needed to know it). */
+  public static List<String> entrypoint(String name, List<String> jvmFlags, String mainClass) {
     List<String> command = new ArrayList<>();
     command.add("java");
     command.addAll(CONTAINER_JVM_FLAGS);
-    command.addAll(spec.jvmFlags());
+    command.addAll(jvmFlags);
     command.add("-cp");
-    command.add(APP_DIR + "/" + spec.name() + ".jar:" + APP_DIR + "/lib/*");
-    command.add(spec.mainClass());
+    command.add(APP_DIR + "/" + name + ".jar:" + APP_DIR + "/lib/*");
+    command.add(mainClass);
     return command;
   }
 

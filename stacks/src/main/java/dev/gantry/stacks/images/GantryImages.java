@@ -23,6 +23,12 @@ public final class GantryImages {
   /** Engine flags: the Vector API kernels, JavaCPP (CUDA backend) native access and its cache. */
   public static final List<String> ENGINE_JVM_FLAGS = List.of("--add-modules", "jdk.incubator.vector",
       "--enable-native-access=ALL-UNNAMED", "-Dorg.bytedeco.javacpp.cachedir=" + ContainerImages.CACHE_DIR + "/javacpp");
+  public static final String GATEWAY_MAIN_CLASS = "dev.gantry.gateway.Main";
+  /** Where the gateway image expects its config.yaml (mounted from a ConfigMap or a file). */
+  public static final String GATEWAY_CONFIG_FILE = "/etc/gantry/config.yaml";
+  /** The gateway image's program arguments (Docker CMD). */
+  public static final List<String> GATEWAY_ARGS =
+      List.of("--config", GATEWAY_CONFIG_FILE, "--data-dir", ContainerImages.CACHE_DIR + "/data");
 
   private GantryImages() {}
 
@@ -40,8 +46,7 @@ public final class GantryImages {
     return switch (name) {
       case "engine" -> new ImageSpec(name, jar, deps, "dev.gantry.engine.server.Main", ENGINE_JVM_FLAGS,
           List.of(), List.of(ENGINE_PORT), Map.of(), labels);
-      case "gateway" -> new ImageSpec(name, jar, deps, "dev.gantry.gateway.Main", List.of(),
-          List.of("--config", "/etc/gantry/config.yaml", "--data-dir", ContainerImages.CACHE_DIR + "/data"),
+      case "gateway" -> new ImageSpec(name, jar, deps, GATEWAY_MAIN_CLASS, List.of(), GATEWAY_ARGS,
           List.of(GATEWAY_PORT), Map.of(), labels);
       default -> throw ImageException.badInput("Unknown image '" + name + "'; images are " + NAMES);
     };

@@ -20,9 +20,10 @@ import java.util.TreeMap;
 /**
  * Maps the typed stack config onto the cloud-neutral workload args of
  * {@code dev.gantry.infra.k8s.ServingWorkloads}. The few values the stack config does not
- * state are derived here from the model and the GPU pool, each with its reason.
+ * state are derived here from the model and the GPU pool, each with its reason. Public for
+ * {@code gantry compose}, which runs the same engine, gateway and monitoring specs on one host.
  */
-final class Workloads {
+public final class Workloads {
   /** Let's Encrypt staging directory, for test stacks ({@code gantry:ingress.acmeStaging}). */
   static final String LETS_ENCRYPT_STAGING = "https://acme-staging-v02.api.letsencrypt.org/directory";
   /**
@@ -34,6 +35,8 @@ final class Workloads {
   static final double DOWNLOAD_BYTES_PER_SECOND = 100e6;
   /** Fixed part of the startup budget: image pull, CUDA init, loading and warming up. */
   static final int STARTUP_BASE_SECONDS = 300;
+  /** Proxy timeout of ingress and gateway: long generations stream for minutes. */
+  public static final int REQUEST_TIMEOUT_SECONDS = 600;
 
   private Workloads() {}
 
@@ -64,20 +67,31 @@ final class Workloads {
 
   static ServingWorkloadsArgs args(StackConfig c, NamespaceNames namespaces, Wiring cloud, String grafanaSecret) {
     List<EngineSpec> engines = c.models().stream().map(m -> engine(c, m)).toList();
-    var gw = c.gateway();
-    var gateway = new GatewaySpec(c.images().gateway(), gw.replicas(), gw.maxReplicas(), gw.cpu(), gw.memory(),
-        cloud.masterKeySecret(), cloud.databaseUrlSecret(), gw.defaultRpm(), gw.defaultTpm(), gw.routing());
+    var gateway = gateway(c, cloud.masterKeySecret(), cloud.databaseUrlSecret());
     var in = c.ingress();
     var ingress = new IngressSpec(in.host(), in.tlsIssuerEmail(), in.acmeStaging() ? LETS_ENCRYPT_STAGING : null,
-        in.rateLimitRps(), 5, 20, 600, cloud.loadBalancerAnnotations());
-    var mon = c.monitoring();
-    var monitoring = new MonitoringSpec(mon.retentionDays() + "d", mon.storageGiB() + "Gi", mon.p99E2eLatencySeconds(),
-        mon.p99TtftSeconds(), mon.queueDepthThreshold(), mon.preemptionsPerSecond(), grafanaSecret);
+        in.rateLimitRps(), 5, 20, REQUEST_TIMEOUT_SECONDS, cloud.loadBalancerAnnotations());
+    var monitoring = monitoring(c, grafanaSecret);
     return new ServingWorkloadsArgs(namespaces, cloud.modelBucketUri(), c.images().modelDownloader(),
         cloud.modelReader(), engines, gateway, ingress, monitoring, cloud.secretStore(), HelmCharts.defaults());
   }
 
-  static EngineSpec engine(StackConfig c, ModelConfig m) {
+  /** The gateway of stack {@code c}, reading its master key and database URL from the named secrets. */
+  public static GatewaySpec gateway(StackConfig c, String masterKeySecret, String databaseUrlSecret) {
+    var gw = c.gateway();
+    return new GatewaySpec(c.images().gateway(), gw.replicas(), gw.maxReplicas(), gw.cpu(), gw.memory(),
+        masterKeySecret, databaseUrlSecret, gw.defaultRpm(), gw.defaultTpm(), gw.routing());
+  }
+
+  /** Prometheus retention and storage and the alert thresholds of stack {@code c}. */
+  public static MonitoringSpec monitoring(StackConfig c, String grafanaSecret) {
+    var mon = c.monitoring();
+    return new MonitoringSpec(mon.retentionDays() + "d", mon.storageGiB() + "Gi", mon.p99E2eLatencySeconds(),
+        mon.p99TtftSeconds(), mon.queueDepthThreshold(), mon.preemptionsPerSecond(), grafanaSecret);
+  }
+
+  /** The engine of model {@code m} in stack {@code c}: image, flags, replica bounds, resources from its GPU pool. */
+  public static EngineSpec engine(StackConfig c, ModelConfig m) {
     StackConfig.GpuPool pool = c.gpuPool(m.pool()).orElseThrow();
     GpuInstanceType node = pool.instanceType();
     var e = m.engine();
