@@ -123,6 +123,7 @@ public final class OpenAiServer implements AutoCloseable {
         .port(config.port())
         .shutdownHook(false) // we drain on SIGTERM ourselves; Helidon's hook would cut in-flight streams
         .maxPayloadSize(-1) // the handlers enforce --max-request-bytes with an OpenAI-shaped 413
+        .addConnectionSelector(ClientWatch.http1Selector()) // ahead of Helidon's: notices clients that leave
         .routing(server::routing)
         .build()
         .start();
@@ -321,11 +322,18 @@ public final class OpenAiServer implements AutoCloseable {
       throw ApiException.unhealthy("the engine is not running; retry on another replica");
     }
     Events events = merged != null ? () -> take(merged) : () -> next(streams.get(0));
-    try {
+    // A client that closes the connection while the engine works aborts its sequences at once
+    // (a streaming one would otherwise be noticed only at its next write, a non-streaming one never).
+    AtomicBoolean gone = new AtomicBoolean();
+    ClientWatch.Registration watch = ClientWatch.current().map(c -> c.watch(() -> {
+      gone.set(true);
+      streams.forEach(GenerationStream::close);
+    })).orElse(() -> {});
+    try (watch) {
       if (r.stream()) {
         stream(r, res, id, created, states, timers, streams, events);
       } else {
-        collect(r, res, id, created, states, timers, events);
+        collect(r, res, id, created, states, timers, events, gone);
       }
     } finally {
       // Whatever went wrong, no sequence outlives its request (a no-op for finished ones).
@@ -392,7 +400,7 @@ public final class OpenAiServer implements AutoCloseable {
   }
 
   private void collect(OpenAiRequest r, ServerResponse res, String id, long created, List<ChoiceState> states,
-      List<SequenceTimer> timers, Events events) {
+      List<SequenceTimer> timers, Events events, AtomicBoolean clientGone) {
     RuntimeException failure = null;
     for (int remaining = states.size(); remaining > 0; ) {
       Event e = events.take();
@@ -408,6 +416,9 @@ public final class OpenAiServer implements AutoCloseable {
     if (failure != null) {
       LOG.log(System.Logger.Level.ERROR, "request " + id + " failed in the engine", failure);
       throw ApiException.internal(id);
+    }
+    if (clientGone.get()) {
+      LOG.log(System.Logger.Level.DEBUG, "client disconnected from " + id + "; aborted");
     }
     sendJson(res, 200, responses.full(r, id, created, states, cachedTokens(r, states)));
   }

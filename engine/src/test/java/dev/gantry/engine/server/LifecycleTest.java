@@ -4,6 +4,7 @@ import static dev.gantry.engine.server.ServerHarness.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -54,6 +55,49 @@ class LifecycleTest {
       await("the handler has finished", () -> h.server.inFlight() == 0);
       assertThat(h.engine.stats().generationTokensTotal()).isLessThan(2000);
       assertThat(h.metric("vllm:request_success_total", "finished_reason=\"abort\"")).as(h.get("/metrics").body()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void clientDisconnect_duringANonStreamingRequest_abortsIt_andFreesItsBlocks() throws Exception {
+    try (ServerHarness h = ServerHarness.start(model, b -> b.maxModelLen(2048).enablePrefixCaching(false), c -> c)) {
+      String body = json("prompt", "The quick brown fox", "max_tokens", 2000, "ignore_eos", true);
+      try (Socket s = new Socket("127.0.0.1", h.server.port())) {
+        s.getOutputStream().write(RawStream.post("/v1/completions", body));
+        s.getOutputStream().flush();
+        await("the request runs in the engine", () -> h.engine.stats().numRunning() == 1);
+        assertThat(h.engine.stats().kvCacheUsage()).isGreaterThan(0);
+      }
+      await("the engine has no running request and no used blocks",
+          () -> h.engine.stats().numRunning() == 0 && h.engine.stats().kvCacheUsage() == 0);
+      await("the handler has finished", () -> h.server.inFlight() == 0);
+      assertThat(h.engine.stats().generationTokensTotal()).isLessThan(2000);
+      assertThat(h.metric("vllm:request_success_total", "finished_reason=\"abort\"")).isEqualTo(1);
+      assertThat(h.metric("vllm:kv_cache_usage_perc", "")).isZero();
+    }
+  }
+
+  @Test
+  void keepAliveConnection_servesRequestsBackToBack_andPipelinedOnes_whileWatchingForDisconnect() throws Exception {
+    try (ServerHarness h = ServerHarness.start(model);
+        Socket s = new Socket("127.0.0.1", h.server.port())) {
+      s.setSoTimeout(30_000);
+      var in = new java.io.BufferedInputStream(s.getInputStream());
+      byte[] one = RawStream.post("/v1/completions", json("prompt", "Hi", "max_tokens", 3));
+      for (int i = 0; i < 3; i++) { // one at a time on one connection
+        s.getOutputStream().write(one);
+        assertThat(RawStream.readResponse(in)).startsWith("HTTP/1.1 200").contains("\"text_completion\"");
+      }
+      // Two requests in one write: the second arrives while the first waits for the engine and
+      // must be read by the connection afterwards, not lost or reordered.
+      byte[] tokenize = RawStream.post("/tokenize", json("prompt", "Hello"));
+      byte[] both = new byte[one.length + tokenize.length];
+      System.arraycopy(one, 0, both, 0, one.length);
+      System.arraycopy(tokenize, 0, both, one.length, tokenize.length);
+      s.getOutputStream().write(both);
+      assertThat(RawStream.readResponse(in)).startsWith("HTTP/1.1 200").contains("\"text_completion\"");
+      assertThat(RawStream.readResponse(in)).startsWith("HTTP/1.1 200").contains("\"tokens\"");
+      assertThat(h.engine.stats().numFinishedRequests()).isEqualTo(4);
     }
   }
 
