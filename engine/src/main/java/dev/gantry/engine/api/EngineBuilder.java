@@ -13,6 +13,8 @@ import dev.gantry.engine.scheduler.SchedulingPolicy;
 import dev.gantry.engine.tokenizer.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * Configures and builds an {@link Engine}, with vLLM's option names and defaults where they
@@ -39,6 +41,7 @@ public final class EngineBuilder {
   private boolean enableChunkedPrefill = true;
   private SchedulingPolicy schedulingPolicy = SchedulingPolicy.FCFS;
   private int threads = Runtime.getRuntime().availableProcessors();
+  private UnaryOperator<ModelExecutor> forwardDecorator = UnaryOperator.identity();
 
   EngineBuilder() {}
 
@@ -138,6 +141,16 @@ public final class EngineBuilder {
     return this;
   }
 
+  /**
+   * Wraps the backend's forward pass as the step loop sees it; identity unless set. A seam for
+   * tests that inject a backend fault into a real engine (the engine fails the live requests'
+   * streams and keeps serving) without a fake backend.
+   */
+  EngineBuilder decorateForward(UnaryOperator<ModelExecutor> decorator) {
+    this.forwardDecorator = Objects.requireNonNull(decorator, "decorator");
+    return this;
+  }
+
   /** Loads the model if needed, sizes and allocates the KV cache, starts the engine thread. */
   public Engine build() {
     if (backend == null && model == null) {
@@ -175,7 +188,7 @@ public final class EngineBuilder {
     b.allocateKvCache(numBlocks, blockSize);
     Scheduler scheduler = new Scheduler(schedulerConfig, new KvCacheManager(new BlockPool(numBlocks, enablePrefixCaching), blockSize));
     Backend forwardOn = b;
-    return new Engine(scheduler, forwardOn::forward, tok, config.eosTokenIds(), forwardOn);
+    return new Engine(scheduler, forwardDecorator.apply(forwardOn::forward), tok, config.eosTokenIds(), forwardOn);
   }
 
   private long kvBudgetBytes() {

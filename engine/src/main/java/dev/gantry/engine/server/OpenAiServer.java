@@ -333,7 +333,7 @@ public final class OpenAiServer implements AutoCloseable {
       if (r.stream()) {
         stream(r, res, id, created, states, timers, streams, events);
       } else {
-        collect(r, res, id, created, states, timers, events, gone);
+        collect(r, res, id, created, states, timers, streams, events, gone);
       }
     } finally {
       // Whatever went wrong, no sequence outlives its request (a no-op for finished ones).
@@ -400,11 +400,14 @@ public final class OpenAiServer implements AutoCloseable {
   }
 
   private void collect(OpenAiRequest r, ServerResponse res, String id, long created, List<ChoiceState> states,
-      List<SequenceTimer> timers, Events events, AtomicBoolean clientGone) {
+      List<SequenceTimer> timers, List<GenerationStream> streams, Events events, AtomicBoolean clientGone) {
     RuntimeException failure = null;
     for (int remaining = states.size(); remaining > 0; ) {
       Event e = events.take();
       if (e.failure() != null) {
+        if (failure == null) {
+          streams.forEach(GenerationStream::close); // the response fails as a whole: stop the other choices
+        }
         failure = e.failure();
         remaining--;
         continue;
@@ -445,13 +448,18 @@ public final class OpenAiServer implements AutoCloseable {
           textOffsets[c.index] = prompt.length();
         }
       }
+      boolean failed = false;
       while (remaining > 0) {
         Event e = events.take();
         if (e.failure() != null) {
-          remaining--;
+          // As vLLM does: one error event ends the stream, followed by data: [DONE] and no usage
+          // chunk; choices still running are aborted.
           LOG.log(System.Logger.Level.ERROR, "request " + id + " failed in the engine", e.failure());
+          failed = true;
+          streams.forEach(GenerationStream::close);
+          remaining = drain(r, states, timers, events, remaining - 1);
           send(out, responses.error(ApiException.internal(id)));
-          continue;
+          break;
         }
         ChoiceState c = states.get(e.choice());
         boolean last = apply(r, c, timers.get(e.choice()), e.output());
@@ -464,7 +472,7 @@ public final class OpenAiServer implements AutoCloseable {
           textOffsets[c.index] += e.output().text().length();
         }
       }
-      if (r.includeUsage()) {
+      if (r.includeUsage() && !failed) {
         int completion = states.stream().mapToInt(c -> c.usage == null ? 0 : c.usage.completionTokens()).sum();
         send(out, responses.usageChunk(r, id, created, completion, cachedTokens(r, states)));
       }
@@ -481,14 +489,20 @@ public final class OpenAiServer implements AutoCloseable {
     if (clientGone) {
       // The client went away: abort what still runs so its KV blocks go back to the pool now.
       streams.forEach(GenerationStream::close);
-      while (remaining > 0) {
-        Event e = events.take();
-        if (e.failure() != null || apply(r, states.get(e.choice()), timers.get(e.choice()), e.output())) {
-          remaining--;
-        }
-      }
+      drain(r, states, timers, events, remaining);
       LOG.log(System.Logger.Level.DEBUG, "client disconnected from " + id + "; aborted");
     }
+  }
+
+  /** Reads aborted choices to their end (so their metrics count them); returns 0. */
+  private int drain(OpenAiRequest r, List<ChoiceState> states, List<SequenceTimer> timers, Events events, int remaining) {
+    while (remaining > 0) {
+      Event e = events.take();
+      if (e.failure() != null || apply(r, states.get(e.choice()), timers.get(e.choice()), e.output())) {
+        remaining--;
+      }
+    }
+    return 0;
   }
 
   private static void write(OutputStream out, byte[] bytes) {
