@@ -4,6 +4,8 @@ import dev.gantry.infra.ExecKubeconfig;
 
 import com.pulumi.aws.cloudwatch.LogGroup;
 import com.pulumi.aws.cloudwatch.LogGroupArgs;
+import com.pulumi.aws.eks.Addon;
+import com.pulumi.aws.eks.AddonArgs;
 import com.pulumi.aws.eks.Cluster;
 import com.pulumi.aws.eks.ClusterArgs;
 import com.pulumi.aws.eks.NodeGroup;
@@ -44,6 +46,11 @@ import java.util.regex.Pattern;
  * gateway; and one managed node group per GPU pool, running the NVIDIA GPU AMI and tainted
  * {@value #GPU_TAINT_KEY}={@value #GPU_TAINT_VALUE}:NoSchedule so only pods that tolerate
  * it (the engines) land on GPUs. Each node carries the label {@value #POOL_LABEL}.
+ *
+ * <p>Two EKS add-ons the workloads need and EKS does not install: {@value #METRICS_SERVER}
+ * (the resource metrics API behind the gateway's CPU autoscaler) and {@value #EBS_CSI_DRIVER}
+ * with its own IRSA role (persistent volumes: Prometheus's storage binds through it, on the
+ * {@link EbsStorageClass}).
  */
 public final class GpuCluster extends GantryComponent {
   public static final String GPU_TAINT_KEY = "nvidia.com/gpu";
@@ -55,6 +62,14 @@ public final class GpuCluster extends GantryComponent {
   /** AMI types that carry the NVIDIA driver and container toolkit. */
   public static final Set<String> GPU_AMI_TYPES = Set.of("AL2023_x86_64_NVIDIA", "AL2_x86_64_GPU", "BOTTLEROCKET_x86_64_NVIDIA");
   public static final String DEFAULT_GPU_AMI_TYPE = "AL2023_x86_64_NVIDIA";
+  /** EKS add-on serving {@code metrics.k8s.io}; without it a CPU HPA reports unknown metrics and never scales. */
+  public static final String METRICS_SERVER = "metrics-server";
+  /** EKS add-on provisioning EBS volumes for PersistentVolumeClaims (the in-tree EBS plugin is gone). */
+  public static final String EBS_CSI_DRIVER = "aws-ebs-csi-driver";
+  /** Service account of the EBS CSI controller, which assumes the driver's IRSA role. */
+  public static final String EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa";
+  /** AWS-managed policy with the EC2 volume and snapshot permissions the EBS CSI driver needs. */
+  public static final String EBS_CSI_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy";
   private static final Pattern POOL_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?");
 
   /**
@@ -139,6 +154,7 @@ public final class GpuCluster extends GantryComponent {
   private final Output<String> clusterSecurityGroupId;
   private final Output<String> nodeRoleArn;
   private final List<NodeGroup> nodeGroups = new ArrayList<>();
+  private final List<Addon> addons = new ArrayList<>();
 
   public GpuCluster(String name, Args args, ComponentResourceOptions options) {
     super("aws", "GpuCluster", name, options);
@@ -208,6 +224,38 @@ public final class GpuCluster extends GantryComponent {
     for (NodePool pool : args.gpuPools()) {
       nodeGroups.add(nodeGroup(name, args, pool, cluster, nodeRole, true, afterPolicies));
     }
+
+    // Add-ons run on nodes: created after the node groups so they become ACTIVE, not DEGRADED.
+    Resource[] afterNodes = nodeGroups.toArray(Resource[]::new);
+    addons.add(new Addon(name + "-" + METRICS_SERVER, AddonArgs.builder()
+        .clusterName(cluster.name())
+        .addonName(METRICS_SERVER)
+        .resolveConflictsOnCreate("OVERWRITE")
+        .resolveConflictsOnUpdate("PRESERVE")
+        .tags(tags(args.tags(), args.clusterName() + "-" + METRICS_SERVER))
+        .build(), child(afterNodes)));
+
+    Output<String> ebsTrust = Output.tuple(oidc.arn(), issuerUrl)
+        .applyValue(t -> Iam.webIdentityTrust(t.t1, t.t2.replaceFirst("^https://", ""), "kube-system",
+            EBS_CSI_SERVICE_ACCOUNT));
+    var ebsRole = new Role(name + "-ebs-csi", RoleArgs.builder()
+        .assumeRolePolicy(ebsTrust)
+        .tags(tags(args.tags(), args.clusterName() + "-ebs-csi"))
+        .build(), child());
+    var ebsPolicy = new RolePolicyAttachment(name + "-ebs-csi", RolePolicyAttachmentArgs.builder()
+        .role(ebsRole.name())
+        .policyArn(EBS_CSI_POLICY_ARN)
+        .build(), child());
+    List<Resource> beforeEbs = new ArrayList<>(nodeGroups);
+    beforeEbs.add(ebsPolicy);
+    addons.add(new Addon(name + "-" + EBS_CSI_DRIVER, AddonArgs.builder()
+        .clusterName(cluster.name())
+        .addonName(EBS_CSI_DRIVER)
+        .serviceAccountRoleArn(ebsRole.arn())
+        .resolveConflictsOnCreate("OVERWRITE")
+        .resolveConflictsOnUpdate("PRESERVE")
+        .tags(tags(args.tags(), args.clusterName() + "-" + EBS_CSI_DRIVER))
+        .build(), child(beforeEbs.toArray(Resource[]::new))));
 
     this.name = cluster.name();
     this.endpoint = cluster.endpoint();
@@ -304,6 +352,11 @@ public final class GpuCluster extends GantryComponent {
 
   public Output<String> nodeRoleArn() {
     return nodeRoleArn;
+  }
+
+  /** The EKS add-ons (metrics-server, EBS CSI driver); workloads that autoscale or claim volumes depend on them. */
+  public List<Addon> addons() {
+    return List.copyOf(addons);
   }
 
   /** The managed node groups, system pool first; workloads depend on them. */

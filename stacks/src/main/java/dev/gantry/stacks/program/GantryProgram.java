@@ -11,6 +11,7 @@ import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
 import com.pulumi.resources.Resource;
 import dev.gantry.infra.aws.Database;
+import dev.gantry.infra.aws.EbsStorageClass;
 import dev.gantry.infra.aws.GpuCluster;
 import dev.gantry.infra.aws.ImageRegistry;
 import dev.gantry.infra.aws.ModelStorage;
@@ -26,6 +27,7 @@ import dev.gantry.stacks.config.StackConfig;
 import dev.gantry.stacks.config.StackConfigException;
 import dev.gantry.stacks.config.StackConfigParser;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -132,8 +134,14 @@ public final class GantryProgram {
         .kubeconfig(cloud.kubeconfig())
         .enableServerSideApply(true)
         .build(), CustomResourceOptions.builder().dependsOn(cloud.clusterReady()).build());
+    List<Resource> beforeWorkloads = new ArrayList<>(cloud.workloadDependencies());
+    if (c.cloudSettings() instanceof StackConfig.Aws) {
+      // EKS has no default class for CSI volumes; Prometheus's claim binds on this one.
+      beforeWorkloads.add(EbsStorageClass.create("default-storage-class",
+          CustomResourceOptions.builder().provider(kubernetes).dependsOn(cloud.workloadDependencies()).build()));
+    }
     var workloads = new ServingWorkloads("serving", Workloads.args(c, namespaces, cloud.wiring(), grafanaAdminSecretName(c)),
-        ComponentResourceOptions.builder().providers(kubernetes).dependsOn(cloud.workloadDependencies()).build());
+        ComponentResourceOptions.builder().providers(kubernetes).dependsOn(beforeWorkloads).build());
 
     ctx.export(ResourceGraph.SERVING_SPEC_OUTPUT, Output.of(ServingSpecs.toOutputValue(ServingSpecs.of(c))));
     ctx.export("clusterName", cloud.clusterName());
@@ -207,7 +215,8 @@ public final class GantryProgram {
       exports.put("gatewayRepository", registry.repositoryUrl("gateway"));
     }
     return new Foundation(cluster.clusterName(), cluster.kubeconfig(), List.copyOf(cluster.nodeGroups()), database.address(),
-        List.of(secrets, database),
+        // metrics-server backs the gateway's CPU HPA, the EBS CSI driver Prometheus's volume.
+        concat(List.of(secrets, database), cluster.addons()),
         Workloads.aws(c, secretPrefix(c), WorkloadIdentity.of(IRSA_ANNOTATION, engineRole.roleArn()),
             WorkloadIdentity.of(IRSA_ANNOTATION, secretSyncRole.roleArn())),
         exports);
@@ -221,6 +230,12 @@ public final class GantryProgram {
   /** Secrets Manager name prefix of the stack's secrets. */
   static String secretPrefix(StackConfig c) {
     return "gantry/" + c.stack();
+  }
+
+  private static List<Resource> concat(List<? extends Resource> a, List<? extends Resource> b) {
+    List<Resource> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   private static Optional<Output<String>> secret(com.pulumi.Config config, String key, boolean present) {
