@@ -59,6 +59,7 @@ public final class GantryCli implements Runnable {
     cli.addSubcommand(new RunbookCommand());
     cli.addSubcommand(new ImagesCommand());
     cli.addSubcommand(new ComposeCommand());
+    cli.addSubcommand(new LocalCommand());
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
