@@ -68,6 +68,7 @@ class LocalUpEndToEndTest {
   void localUp_withTheDemoModel_servesAChatCompletionThroughTheGateway_andDownLeavesNoProcess() throws Exception {
     Result up = gantry("local", "up", "--state-dir", state.toString(), "--port-engine", "0", "--port-gateway", "0",
         "--wait-timeout", "240");
+    System.out.println(up.out()); // the progress lines, with their timings, in the surefire report
     JsonNode recorded = Files.exists(state.resolve("local.json")) ? JSON.readTree(state.resolve("local.json").toFile())
         : JSON.createObjectNode();
     recorded.path("processes").forEach(p -> startedPids.add(p.path("pid").asLong()));
