@@ -1,22 +1,68 @@
 #!/usr/bin/env bash
 # Gateway benchmark: stub upstream direct vs through the gateway (auth + limits + ledger on),
 # and through nginx proxy_pass as a yardstick when nginx is installed (apt-get install nginx).
-# Usage: gateway/bench/run-bench.sh [REQUESTS_PER_RUN] [OUT.md]
+# Stub, gateway and load generator run in three separate JVMs.
+# Usage: gateway/bench/run-bench.sh [REQUESTS_PER_RUN] [OUT.md] [CLIENTS (default 1,16,64)]
+# GANTRY_BENCH_GATEWAY_OPTS: extra JVM options for the gateway JVM only, e.g.
+#   "-XX:StartFlightRecording=filename=/tmp/gw.jfr,settings=profile" to profile the gateway alone.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$(dirname "$here")")"
 requests="${1:-3000}"
 out="${2:-$(mktemp -t gateway-bench-XXXX.md)}"
+clients="${3:-1,16,64}"
 stub_port=18090
+gateway_port=18085
 nginx_port=18081
-args=(bench --requests "$requests" --clients 1,16,64 --stub-port "$stub_port" --out "$out")
-nginx_dir=""
+master="sk-bench-master-key"
+work="$(mktemp -d -t gateway-bench-XXXX)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  [ -f "$work/nginx/nginx.pid" ] && kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null || true
+}
+trap cleanup EXIT
+gw="$here/../gantry-gateway"
+"$gw" --help >/dev/null # builds the jar once, before anything is timed
+. "$root/scripts/find-jdk.sh"
+gantry_find_jdk
+jar="$here/../target/gantry-gateway-0.1.0-SNAPSHOT.jar"
+java="$JAVA_HOME/bin/java"
+
+await() { # URL: wait until it answers 200
+  for _ in $(seq 1 300); do
+    if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "run-bench: $1 did not come up" >&2
+  exit 1
+}
+
+"$java" -Xmx512m -jar "$jar" stub --port "$stub_port" > "$work/stub.log" 2>&1 &
+pids+=($!)
+cat > "$work/config.yaml" <<CONF
+model_list:
+  - model_name: bench
+    litellm_params: {model: openai/bench, api_base: http://127.0.0.1:$stub_port/v1}
+general_settings: {master_key: $master}
+router_settings: {num_retries: 0}
+CONF
+# shellcheck disable=SC2086
+"$java" -Xmx1g ${GANTRY_BENCH_GATEWAY_OPTS:-} -jar "$jar" --config "$work/config.yaml" --host 127.0.0.1 \
+  --port "$gateway_port" --data-dir "$work" > "$work/gateway.log" 2>&1 &
+pids+=($!)
+await "http://127.0.0.1:$stub_port/health"
+await "http://127.0.0.1:$gateway_port/health/readiness"
+
+args=(bench --requests "$requests" --clients "$clients" --direct "http://127.0.0.1:$stub_port/v1"
+  --gateway "http://127.0.0.1:$gateway_port/v1" --master-key "$master" --out "$out")
 if command -v nginx >/dev/null 2>&1; then
-  nginx_dir="$(mktemp -d -t gateway-nginx-XXXX)"
-  mkdir -p "$nginx_dir/logs"
-  cat > "$nginx_dir/nginx.conf" <<CONF
+  mkdir -p "$work/nginx/logs"
+  cat > "$work/nginx/nginx.conf" <<CONF
 worker_processes 2;
-pid $nginx_dir/nginx.pid;
-error_log $nginx_dir/logs/error.log warn;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log warn;
 events { worker_connections 4096; }
 http {
   access_log off;
@@ -32,11 +78,10 @@ http {
   }
 }
 CONF
-  nginx -c "$nginx_dir/nginx.conf" -p "$nginx_dir"
-  trap 'kill "$(cat "$nginx_dir/nginx.pid")" 2>/dev/null || true' EXIT
+  nginx -c "$work/nginx/nginx.conf" -p "$work/nginx"
   args+=(--via "http://127.0.0.1:$nginx_port/v1")
 else
   echo "nginx not installed: measuring without the yardstick" >&2
 fi
-"$here/../gantry-gateway" "${args[@]}"
-echo "results: $out" >&2
+"$java" -Xmx1g -jar "$jar" "${args[@]}"
+echo "results: $out (gateway log: $work/gateway.log)" >&2

@@ -1,7 +1,5 @@
 package dev.gantry.gateway;
 
-import dev.gantry.gateway.config.ConfigLoader;
-import dev.gantry.gateway.config.GatewayConfig;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,19 +11,21 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@code gantry-gateway bench}: requests/s and latency percentiles straight to a stub upstream
- * and through the gateway (master key off, a virtual key with limits on, the H2 ledger on), at
- * several client counts, unary and streaming; optionally through another proxy given by
- * {@code --via URL} (e.g. nginx {@code proxy_pass} to {@code --stub-port}) as a yardstick.
- * Baseline first, same stub, same client; warm-up requests are not measured. Everything runs
- * in this one JVM on this machine, so the load generator competes for the same cores: the
- * added latency is an upper bound.
+ * {@code gantry-gateway bench}: the load generator. Requests/s and latency percentiles
+ * straight to a stub upstream ({@code --direct}) and through a running gateway
+ * ({@code --gateway}; a virtual key with limits is created with {@code --master-key}, so auth,
+ * limits and the ledger are on), at several client counts, unary and streaming; optionally
+ * through another proxy ({@code --via}, e.g. nginx {@code proxy_pass} to the same stub) as a
+ * yardstick. Stub, gateway and this generator are separate JVMs ({@code gantry-gateway stub}
+ * runs the stub; {@code bench/run-bench.sh} starts all three), so a JFR recording of the
+ * gateway shows the gateway alone. Baseline first, same stub, same client; warm-up requests
+ * are not measured. On a small machine they still share the cores: the added latency is an
+ * upper bound.
  */
 final class Bench {
     private Bench() {}
@@ -36,74 +36,99 @@ final class Bench {
         }
     }
 
+    static final String USAGE = "gantry-gateway bench --direct URL --gateway URL [--master-key KEY] [--via URL] "
+            + "[--requests N (per run, default 4000)] [--clients 1,16,64] [--out FILE.md]\n"
+            + "  URLs are OpenAI bases ending in /v1: the stub, the gateway in front of it, another proxy to it\n"
+            + "gantry-gateway stub [--port P (default 18090)]: the stub upstream alone, until killed";
+
+    /** {@code gantry-gateway stub}: a stub upstream on a port until the process is killed. */
+    static int stub(String[] args) throws Exception {
+        int port = 18090;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--port") && i + 1 < args.length) {
+                port = Integer.parseInt(args[++i]);
+            } else {
+                System.err.println("stub: unknown argument '" + args[i] + "'\n" + USAGE);
+                return 2;
+            }
+        }
+        java.util.logging.LogManager.getLogManager().reset();
+        StubUpstream stub = StubUpstream.onPort("bench", port);
+        stub.recordBodies = false;
+        System.out.println("stub upstream on " + stub.apiBase());
+        new java.util.concurrent.CountDownLatch(1).await();
+        return 0;
+    }
+
     static int run(String[] args) throws Exception {
         int requests = 4000;
         int[] clients = {1, 16, 64};
-        int stubPort = 0;
-        String via = null;
+        String direct = null, gateway = null, masterKey = null, via = null;
         Path out = null;
         for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--requests" -> requests = Integer.parseInt(args[++i]);
-                case "--clients" -> clients = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
-                case "--stub-port" -> stubPort = Integer.parseInt(args[++i]);
-                case "--via" -> via = args[++i];
-                case "--out" -> out = Path.of(args[++i]);
-                case "--help" -> {
-                    System.out.println("gantry-gateway bench [--requests N (per run, default 4000)] [--clients 1,16,64] "
-                            + "[--stub-port P] [--via URL of another proxy to the stub] [--out FILE.md]");
-                    return 0;
-                }
+            String a = args[i];
+            if (a.equals("--help")) {
+                System.out.println(USAGE);
+                return 0;
+            }
+            if (i + 1 >= args.length) {
+                System.err.println("bench: " + a + " needs a value\n" + USAGE);
+                return 2;
+            }
+            String v = args[++i];
+            switch (a) {
+                case "--requests" -> requests = Integer.parseInt(v);
+                case "--clients" -> clients = Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--direct" -> direct = v;
+                case "--gateway" -> gateway = v;
+                case "--master-key" -> masterKey = v;
+                case "--via" -> via = v;
+                case "--out" -> out = Path.of(v);
                 default -> {
-                    System.err.println("bench: unknown argument '" + args[i] + "'; see bench --help");
+                    System.err.println("bench: unknown argument '" + a + "'\n" + USAGE);
                     return 2;
                 }
             }
         }
-        java.util.logging.LogManager.getLogManager().reset(); // keep the output readable
-        Path dir = Files.createTempDirectory("gantry-bench");
-        try (StubUpstream stub = StubUpstream.onPort("bench", stubPort)) {
-            stub.recordBodies = false;
-            String yaml = """
-                    model_list:
-                      - model_name: bench
-                        litellm_params: {model: openai/bench, api_base: %s}
-                    general_settings: {master_key: sk-bench-master-key}
-                    router_settings: {num_retries: 0}
-                    """.formatted(stub.apiBase());
-            GatewayConfig config = ConfigLoader.parse(yaml, "bench", Map.<String, String>of()::get);
-            try (Gateway gateway = new Gateway(config, dir)) {
-                int port = gateway.start("127.0.0.1", 0).port();
-                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                        .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
-                var gen = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/key/generate"))
-                        .header("Authorization", "Bearer sk-bench-master-key")
-                        .POST(HttpRequest.BodyPublishers.ofString(
-                                "{\"key_alias\":\"bench\",\"rpm_limit\":100000000,\"tpm_limit\":100000000000,\"max_parallel_requests\":10000}"))
-                        .build(), HttpResponse.BodyHandlers.ofString());
-                String key = ApiError.JSON.readTree(gen.body()).path("key").asText();
-                String direct = stub.apiBase();
-                String gw = "http://127.0.0.1:" + port + "/v1";
-                System.out.println("warming up ...");
-                for (boolean stream : new boolean[] {false, true}) {
-                    measure(client, "direct", direct, null, 16, stream, 2000);
-                    measure(client, "gateway", gw, key, 16, stream, 4000);
-                }
-                List<Result> results = new ArrayList<>();
-                for (boolean stream : new boolean[] {false, true}) {
-                    for (int c : clients) {
-                        results.add(measure(client, "direct", direct, null, c, stream, requests));
-                        results.add(measure(client, "gateway", gw, key, c, stream, requests));
-                        if (via != null) results.add(measure(client, "via", via, null, c, stream, requests));
-                        printLast(results, via != null ? 3 : 2);
-                    }
-                }
-                String table = table(results);
-                System.out.println();
-                System.out.println(table);
-                if (out != null) Files.writeString(out, table);
+        if (direct == null || gateway == null) {
+            System.err.println("bench: --direct and --gateway are required (bench/run-bench.sh starts both)\n" + USAGE);
+            return 2;
+        }
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+        String key = null;
+        if (masterKey != null) {
+            String root = gateway.endsWith("/v1") ? gateway.substring(0, gateway.length() - 3) : gateway;
+            var gen = client.send(HttpRequest.newBuilder(URI.create(root + "/key/generate"))
+                    .header("Authorization", "Bearer " + masterKey)
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"key_alias\":\"bench\",\"rpm_limit\":100000000,\"tpm_limit\":100000000000,\"max_parallel_requests\":10000}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            if (gen.statusCode() != 200) {
+                System.err.println("bench: /key/generate answered " + gen.statusCode() + ": " + gen.body());
+                return 1;
+            }
+            key = ApiError.JSON.readTree(gen.body()).path("key").asText();
+        }
+        System.out.println("warming up ...");
+        for (boolean stream : new boolean[] {false, true}) {
+            measure(client, "direct", direct, null, 16, stream, 2000);
+            measure(client, "gateway", gateway, key, 16, stream, 6000);
+            if (via != null) measure(client, "via", via, null, 16, stream, 2000);
+        }
+        List<Result> results = new ArrayList<>();
+        for (boolean stream : new boolean[] {false, true}) {
+            for (int c : clients) {
+                results.add(measure(client, "direct", direct, null, c, stream, requests));
+                results.add(measure(client, "gateway", gateway, key, c, stream, requests));
+                if (via != null) results.add(measure(client, "via", via, null, c, stream, requests));
+                printLast(results, via != null ? 3 : 2);
             }
         }
+        String table = table(results);
+        System.out.println();
+        System.out.println(table);
+        if (out != null) Files.writeString(out, table);
         return 0;
     }
 

@@ -1,8 +1,5 @@
 package dev.gantry.gateway;
 
-import io.helidon.http.HeaderNames;
-import io.helidon.webclient.http1.Http1Client;
-import io.helidon.webclient.http1.Http1ClientResponse;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
@@ -29,21 +26,19 @@ final class BodyQueue {
     private final Thread reader;
     private volatile boolean cancelled;
 
-    private BodyQueue(Http1Client http, URI uri, Map<String, String> headers, byte[] body, Duration readTimeout) {
+    private BodyQueue(UpstreamClient http, URI uri, Map<String, String> headers, byte[] body, Duration readTimeout) {
         reader = Thread.ofVirtual().name("upstream-reader").unstarted(() -> read(http, uri, headers, body, readTimeout));
         reader.start();
     }
 
-    static BodyQueue start(Http1Client http, URI uri, Map<String, String> headers, byte[] body, Duration readTimeout) {
+    static BodyQueue start(UpstreamClient http, URI uri, Map<String, String> headers, byte[] body, Duration readTimeout) {
         return new BodyQueue(http, uri, headers, body, readTimeout);
     }
 
-    private void read(Http1Client http, URI uri, Map<String, String> headers, byte[] body, Duration readTimeout) {
-        var request = http.post().uri(uri).readTimeout(readTimeout);
-        headers.forEach((k, v) -> request.header(HeaderNames.create(k), v));
-        try (Http1ClientResponse res = request.submit(body)) {
-            put(new Status(res.status().code()));
-            InputStream in = res.inputStream();
+    private void read(UpstreamClient http, URI uri, Map<String, String> headers, byte[] body, Duration readTimeout) {
+        try (UpstreamClient.Response res = http.post(uri, headers, body, readTimeout)) {
+            put(new Status(res.status));
+            InputStream in = res.body();
             byte[] buf = new byte[16 * 1024];
             int n;
             while (!cancelled && (n = in.read(buf)) >= 0) {

@@ -20,8 +20,12 @@ final class Database implements AutoCloseable {
 
     final boolean postgres;
     final String displayUrl;
-    private final HikariDataSource pool;
+    private final HikariConfig poolConfig;
+    private volatile HikariDataSource pool;
+    private long poolCreatedNanos = System.nanoTime();
     private volatile boolean migrated;
+    /** A failing pool is replaced at most this often (see {@link #connection()}). */
+    private static final long RENEW_POOL_NANOS = 5_000_000_000L;
 
     /** A JDBC URL with its credentials, parsed from a LiteLLM-style {@code database_url}. */
     record Jdbc(String url, String user, String password) {}
@@ -43,6 +47,7 @@ final class Database implements AutoCloseable {
         hc.setValidationTimeout(500);
         hc.setInitializationFailTimeout(-1);
         if (postgres) hc.addDataSourceProperty("socketTimeout", "10");
+        this.poolConfig = hc;
         this.pool = new HikariDataSource(hc);
     }
 
@@ -85,8 +90,27 @@ final class Database implements AutoCloseable {
 
     /** A connection to a migrated database; throws when the database is unreachable. */
     Connection connection() throws SQLException {
-        if (!migrated) migrate();
-        return pool.getConnection();
+        try {
+            if (!migrated) migrate();
+            return pool.getConnection();
+        } catch (SQLException e) {
+            renewPool();
+            throw e;
+        }
+    }
+
+    /**
+     * Replaces the pool after a failure, at most every 5 s. A database that went down while the
+     * pool was opening its very first connection left HikariCP unable to connect even after
+     * the database came back (seen in LedgerTest on a loaded machine); a fresh pool connects.
+     */
+    private synchronized void renewPool() {
+        long now = System.nanoTime();
+        if (now - poolCreatedNanos < RENEW_POOL_NANOS) return;
+        HikariDataSource old = pool;
+        pool = new HikariDataSource(poolConfig);
+        poolCreatedNanos = now;
+        old.close();
     }
 
     private synchronized void migrate() throws SQLException {

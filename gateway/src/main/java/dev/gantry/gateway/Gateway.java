@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gantry.gateway.config.GatewayConfig;
 import dev.gantry.gateway.config.RoutingStrategy;
 import io.helidon.http.HeaderNames;
-import io.helidon.webclient.http1.Http1Client;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -35,7 +34,7 @@ public final class Gateway implements AutoCloseable {
     final Ledger ledger;
     final Database database;
     private final HttpClient client;
-    private final Http1Client upstreamHttp;
+    private final UpstreamClient upstreamHttp;
     private final HealthMonitor health;
     private final Limits.LimitStore limitStore;
     private final Proxy proxy;
@@ -64,11 +63,8 @@ public final class Gateway implements AutoCloseable {
         this.limits = new Limits(limitStore, config, clock::millis);
         Path spoolDir = Path.of(config.gantry().spoolDir());
         this.ledger = new Ledger(database, spoolDir.isAbsolute() ? spoolDir : dataDir.resolve(spoolDir), metrics);
-        this.upstreamHttp = Http1Client.builder()
-                .socketOptions(so -> so.connectTimeout(config.gantry().connectTimeout()))
-                .connectionCacheSize(4096)
-                .shareConnectionCache(false)
-                .build();
+        // Idle pooled connections are dropped after 2 s: upstream servers close theirs (uvicorn after 5 s).
+        this.upstreamHttp = new UpstreamClient(config.gantry().connectTimeout(), java.time.Duration.ofSeconds(2), 1024);
         this.proxy = new Proxy(config, router, upstreamHttp, metrics, auth, limits, ledger);
         metrics.gauges("gantry_gateway_deployment_in_flight", "Requests in flight per deployment.", "deployment", () -> {
             var m = new java.util.TreeMap<String, Double>();
@@ -179,6 +175,6 @@ public final class Gateway implements AutoCloseable {
         }
         database.close();
         client.shutdownNow();
-        upstreamHttp.closeResource();
+        upstreamHttp.close();
     }
 }

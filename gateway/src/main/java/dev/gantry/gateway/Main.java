@@ -14,7 +14,8 @@ import java.util.concurrent.CountDownLatch;
 public final class Main {
     static final String USAGE = """
             Usage: gantry-gateway --config FILE [--host HOST] [--port PORT] [--data-dir DIR]
-                   gantry-gateway bench [--requests N] [--clients 1,16,64] [--via URL] [--out FILE]
+                   gantry-gateway bench --direct URL --gateway URL [--master-key K] [--via URL] [--out FILE]
+                   gantry-gateway stub [--port P]   (the benchmark's stub upstream)
 
             An OpenAI-compatible LLM gateway that reads LiteLLM-style config.yaml files.
 
@@ -40,6 +41,9 @@ public final class Main {
     static int run(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("bench")) {
             return Bench.run(java.util.Arrays.copyOfRange(args, 1, args.length));
+        }
+        if (args.length > 0 && args[0].equals("stub")) {
+            return Bench.stub(java.util.Arrays.copyOfRange(args, 1, args.length));
         }
         String config = null, host = "0.0.0.0", dataDir = ".";
         int port = 4000;

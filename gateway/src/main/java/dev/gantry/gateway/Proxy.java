@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gantry.gateway.config.GatewayConfig;
 import io.helidon.http.HeaderNames;
-import io.helidon.webclient.http1.Http1Client;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -52,16 +52,18 @@ final class Proxy {
             "repetition_penalty", "functions", "function_call");
     private static final long DEFAULT_COMPLETION_RESERVE = 256;
     private static final int MAX_ERROR_BODY = 64 * 1024;
+    /** A unary answer larger than this is an upstream fault (OpenAI answers are kilobytes). */
+    private static final int MAX_UNARY_BODY = 64 * 1024 * 1024;
 
     private final GatewayConfig config;
     private final Router router;
-    private final Http1Client http;
+    private final UpstreamClient http;
     private final Metrics metrics;
     private final Auth auth;
     private final Limits limits;
     private final Ledger ledger;
 
-    Proxy(GatewayConfig config, Router router, Http1Client http, Metrics metrics, Auth auth, Limits limits, Ledger ledger) {
+    Proxy(GatewayConfig config, Router router, UpstreamClient http, Metrics metrics, Auth auth, Limits limits, Ledger ledger) {
         this.config = config;
         this.router = router;
         this.http = http;
@@ -368,16 +370,14 @@ final class Proxy {
     private void unary(Endpoint endpoint, ObjectNode body, Exchange ex, ServerResponse res) {
         Failure failure = route(ex, u -> {
             Duration timeout = u.deployment.timeout();
-            var request = http.post().uri(upstreamUri(endpoint, u)).readTimeout(timeout);
-            upstreamHeaders(u, ex).forEach((k, v) -> request.header(HeaderNames.create(k), v));
             int status;
             byte[] answer;
             String contentType;
-            try (var response = request.submit(upstreamBody(body, u, false))) {
-                status = response.status().code();
-                answer = response.entity().hasEntity() ? response.entity().as(byte[].class) : new byte[0];
-                contentType = response.headers().first(HeaderNames.CONTENT_TYPE).orElse("application/json");
-            } catch (RuntimeException e) {
+            try (var response = http.post(upstreamUri(endpoint, u), upstreamHeaders(u, ex), upstreamBody(body, u, false), timeout)) {
+                status = response.status;
+                answer = response.readAll(MAX_UNARY_BODY);
+                contentType = response.contentType == null ? "application/json" : response.contentType;
+            } catch (IOException | RuntimeException e) {
                 return classify(e, "within " + timeout.toMillis() + " ms");
             }
             record R(int statusCode, byte[] body, String type) {}

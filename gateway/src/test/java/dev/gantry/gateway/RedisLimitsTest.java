@@ -92,8 +92,11 @@ class RedisLimitsTest {
                 .path("key").asText();
         stub.firstChunkDelayMillis = 600;
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            int before = stub.requests.get();
             Future<HttpResponse<String>> first = pool.submit(() -> a.chat("m", key));
-            Thread.sleep(250);
+            // The first request holds the slot once it reached the stub (which then waits 600 ms).
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (stub.requests.get() == before && System.currentTimeMillis() < deadline) Thread.sleep(5);
             var second = b.chat("m", key);
             assertThat(second.statusCode()).as(second.body()).isEqualTo(429);
             assertThat(second.body()).contains("max_parallel_requests 1");

@@ -1,0 +1,406 @@
+package dev.gantry.gateway;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * The gateway's HTTP/1.1 client to its upstreams: blocking sockets read and written on the
+ * caller's own (virtual) thread, and a keep-alive pool per host, most recently used first.
+ * It exists because the general-purpose clients cost the hot path a thread hand-off per
+ * request (the JDK client's selector; Helidon's client starts an idle-monitor virtual thread
+ * for every pooled connection and reads the next response's first byte on it).
+ *
+ * <p>A pooled connection idle longer than {@code maxIdle} is closed rather than reused
+ * (servers drop idle keep-alive connections: uvicorn after 5 s). A reused connection that
+ * fails before any byte of the answer arrived (the server had closed it) is retried once on a
+ * new connection; a read timeout is never retried here. Bodies are framed by
+ * {@code Content-Length}, {@code chunked}, or the end of the connection.
+ */
+final class UpstreamClient implements AutoCloseable {
+    private final Duration connectTimeout;
+    private final long maxIdleNanos;
+    private final int maxIdlePerHost;
+    private final ConcurrentHashMap<String, ConcurrentLinkedDeque<Conn>> pools = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    UpstreamClient(Duration connectTimeout, Duration maxIdle, int maxIdlePerHost) {
+        this.connectTimeout = connectTimeout;
+        this.maxIdleNanos = maxIdle.toNanos();
+        this.maxIdlePerHost = maxIdlePerHost;
+    }
+
+    /** An answer: status, the headers the proxy needs, and the body as a stream that ends with the body. */
+    static final class Response implements AutoCloseable {
+        final int status;
+        final String contentType;
+        private final InputStream body;
+        private final Conn conn;
+        private final UpstreamClient owner;
+        private boolean done;
+
+        private Response(int status, String contentType, InputStream body, Conn conn, UpstreamClient owner) {
+            this.status = status;
+            this.contentType = contentType;
+            this.body = body;
+            this.conn = conn;
+            this.owner = owner;
+        }
+
+        InputStream body() {
+            return body;
+        }
+
+        /** The whole body, at most {@code max} bytes (more is an error: no upstream answer is that large). */
+        byte[] readAll(int max) throws IOException {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(max, 8192));
+            byte[] buf = new byte[8192];
+            int n;
+            while ((n = body.read(buf)) >= 0) {
+                if (out.size() + n > max) throw new IOException("upstream answer larger than " + max + " bytes");
+                out.write(buf, 0, n);
+            }
+            return out.toByteArray();
+        }
+
+        /** Returns the connection to the pool when the body was read to its end, else closes it. */
+        @Override
+        public void close() {
+            if (done) return;
+            done = true;
+            if (body instanceof Framed f && f.complete() && conn.keepAlive) {
+                owner.release(conn);
+            } else {
+                conn.close();
+            }
+        }
+    }
+
+    /** POSTs {@code body} to {@code uri}; the read timeout bounds every wait for bytes. */
+    Response post(URI uri, Map<String, String> headers, byte[] body, Duration readTimeout) throws IOException {
+        String key = key(uri);
+        for (int attempt = 0; ; attempt++) {
+            Conn c = attempt == 0 ? take(key) : null;
+            boolean reused = c != null;
+            if (c == null) c = connect(uri);
+            try {
+                c.socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, readTimeout.toMillis())));
+                writeRequest(c, uri, headers, body);
+                return readHead(c);
+            } catch (IOException e) {
+                c.close();
+                // A pooled connection the server had closed fails on write or on the first read:
+                // once more on a new connection. Never after an answer started, never on a timeout.
+                boolean stale = reused && !c.answerStarted && !(e instanceof SocketTimeoutException);
+                if (stale) continue;
+                if (e instanceof StaleConnection) throw new EOFException("the upstream closed the connection without answering");
+                throw e;
+            } catch (RuntimeException e) {
+                c.close();
+                throw e;
+            }
+        }
+    }
+
+    private static String key(URI uri) {
+        return uri.getScheme() + "://" + uri.getHost() + ":" + port(uri);
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() > 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    }
+
+    private Conn take(String key) {
+        ConcurrentLinkedDeque<Conn> pool = pools.get(key);
+        if (pool == null) return null;
+        long now = System.nanoTime();
+        Conn c;
+        while ((c = pool.pollFirst()) != null) {
+            if (now - c.idleSinceNanos < maxIdleNanos && !c.socket.isClosed()) return c;
+            c.close();
+        }
+        return null;
+    }
+
+    private void release(Conn c) {
+        if (closed) {
+            c.close();
+            return;
+        }
+        ConcurrentLinkedDeque<Conn> pool = pools.computeIfAbsent(c.key, k -> new ConcurrentLinkedDeque<>());
+        c.idleSinceNanos = System.nanoTime();
+        c.answerStarted = false;
+        pool.offerFirst(c);
+        // Over the cap: drop the least recently used one (the tail).
+        if (pool.size() > maxIdlePerHost) {
+            Conn old = pool.pollLast();
+            if (old != null) old.close();
+        }
+    }
+
+    private Conn connect(URI uri) throws IOException {
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IOException("unsupported upstream URL scheme in '" + uri + "'; api_base must be http:// or https://");
+        }
+        Socket s = new Socket();
+        try {
+            s.setTcpNoDelay(true);
+            s.connect(new InetSocketAddress(uri.getHost(), port(uri)), (int) connectTimeout.toMillis());
+            if (scheme.equals("https")) {
+                SSLSocket tls = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault())
+                        .createSocket(s, uri.getHost(), port(uri), true);
+                SSLParameters p = tls.getSSLParameters();
+                p.setEndpointIdentificationAlgorithm("HTTPS");
+                tls.setSSLParameters(p);
+                tls.startHandshake();
+                s = tls;
+            }
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+        return new Conn(key(uri), s);
+    }
+
+    private static void writeRequest(Conn c, URI uri, Map<String, String> headers, byte[] body) throws IOException {
+        StringBuilder h = new StringBuilder(256);
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        h.append("POST ").append(path);
+        if (uri.getRawQuery() != null) h.append('?').append(uri.getRawQuery());
+        h.append(" HTTP/1.1\r\nHost: ").append(uri.getHost());
+        if (uri.getPort() > 0) h.append(':').append(uri.getPort());
+        h.append("\r\nContent-Length: ").append(body.length).append("\r\n");
+        for (Map.Entry<String, String> e : headers.entrySet()) {
+            h.append(e.getKey()).append(": ").append(e.getValue()).append("\r\n");
+        }
+        h.append("\r\n");
+        c.out.write(h.toString().getBytes(StandardCharsets.ISO_8859_1));
+        c.out.write(body);
+        c.out.flush();
+    }
+
+    /** Thrown when a connection ends before the first byte of an answer. */
+    private static final class StaleConnection extends IOException {
+        StaleConnection() {
+            super("connection closed before the answer");
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this; // an expected event on pooled connections: no stack trace to pay for
+        }
+    }
+
+    private Response readHead(Conn c) throws IOException {
+        int first = c.in.read();
+        if (first < 0) throw new StaleConnection();
+        c.answerStarted = true;
+        String statusLine = (char) first + readLine(c.in);
+        // HTTP/1.1 200 OK
+        if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12) {
+            throw new IOException("not an HTTP/1.x answer from the upstream: '" + clip(statusLine) + "'");
+        }
+        int status;
+        try {
+            status = Integer.parseInt(statusLine.substring(9, 12));
+        } catch (NumberFormatException e) {
+            throw new IOException("bad status line from the upstream: '" + clip(statusLine) + "'");
+        }
+        boolean http10 = statusLine.startsWith("HTTP/1.0");
+        long contentLength = -1;
+        boolean chunked = false;
+        boolean close = http10;
+        String contentType = null;
+        String line;
+        while (!(line = readLine(c.in)).isEmpty()) {
+            int colon = line.indexOf(':');
+            if (colon <= 0) continue;
+            String name = line.substring(0, colon).trim();
+            String value = line.substring(colon + 1).trim();
+            if (name.equalsIgnoreCase("Content-Length")) {
+                try {
+                    contentLength = Long.parseLong(value);
+                } catch (NumberFormatException e) {
+                    throw new IOException("bad Content-Length from the upstream: '" + clip(value) + "'");
+                }
+            } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
+                chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+            } else if (name.equalsIgnoreCase("Connection")) {
+                String v = value.toLowerCase(Locale.ROOT);
+                if (v.contains("close")) close = true;
+                if (v.contains("keep-alive")) close = false;
+            } else if (name.equalsIgnoreCase("Content-Type")) {
+                contentType = value;
+            }
+        }
+        if (status == 100) return readHead(c); // 100 Continue: the real answer follows
+        InputStream body;
+        if (status == 204 || status == 304) {
+            body = new LengthBody(c.in, 0);
+        } else if (chunked) {
+            body = new ChunkedBody(c.in);
+        } else if (contentLength >= 0) {
+            body = new LengthBody(c.in, contentLength);
+        } else {
+            body = c.in; // until the connection closes
+            close = true;
+        }
+        c.keepAlive = !close;
+        return new Response(status, contentType, body, c, this);
+    }
+
+    private static String clip(String s) {
+        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+    }
+
+    /** A header line without its CRLF (at most 64 KiB). */
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder(64);
+        int b;
+        while ((b = in.read()) >= 0) {
+            if (b == '\n') {
+                int len = sb.length();
+                if (len > 0 && sb.charAt(len - 1) == '\r') sb.setLength(len - 1);
+                return sb.toString();
+            }
+            if (sb.length() >= 65536) throw new IOException("upstream header line longer than 64 KiB");
+            sb.append((char) b);
+        }
+        throw new EOFException("the upstream closed the connection inside the headers");
+    }
+
+    /** A body whose end is known, so the connection can be reused once it is reached. */
+    private interface Framed {
+        boolean complete();
+    }
+
+    private static final class LengthBody extends InputStream implements Framed {
+        private final InputStream in;
+        private long left;
+
+        LengthBody(InputStream in, long length) {
+            this.in = in;
+            this.left = length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left == 0) return -1;
+            int n = in.read(b, off, (int) Math.min(len, left));
+            if (n < 0) throw new EOFException("the upstream closed the connection with " + left + " body bytes missing");
+            left -= n;
+            return n;
+        }
+
+        @Override
+        public boolean complete() {
+            return left == 0;
+        }
+    }
+
+    private static final class ChunkedBody extends InputStream implements Framed {
+        private final InputStream in;
+        private long chunkLeft;
+        private boolean ended;
+
+        ChunkedBody(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (ended) return -1;
+            if (chunkLeft == 0) {
+                String size = readLine(in);
+                int semi = size.indexOf(';');
+                try {
+                    chunkLeft = Long.parseLong((semi < 0 ? size : size.substring(0, semi)).trim(), 16);
+                } catch (NumberFormatException e) {
+                    throw new IOException("bad chunk size from the upstream: '" + clip(size) + "'");
+                }
+                if (chunkLeft == 0) {
+                    while (!readLine(in).isEmpty()) {
+                        // trailers: ignored
+                    }
+                    ended = true;
+                    return -1;
+                }
+            }
+            int n = in.read(b, off, (int) Math.min(len, chunkLeft));
+            if (n < 0) throw new EOFException("the upstream closed the connection inside a chunk");
+            chunkLeft -= n;
+            if (chunkLeft == 0) readLine(in); // the CRLF after the chunk data
+            return n;
+        }
+
+        @Override
+        public boolean complete() {
+            return ended;
+        }
+    }
+
+    /** One connection: its socket, buffered streams, and whether it may be kept. */
+    private static final class Conn {
+        final String key;
+        final Socket socket;
+        final InputStream in;
+        final OutputStream out;
+        boolean keepAlive = true;
+        boolean answerStarted;
+        long idleSinceNanos;
+
+        Conn(String key, Socket socket) throws IOException {
+            this.key = key;
+            this.socket = socket;
+            this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+            this.out = new BufferedOutputStream(socket.getOutputStream(), 8 * 1024);
+        }
+
+        void close() {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closing: nothing to do
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        pools.values().forEach(p -> {
+            Conn c;
+            while ((c = p.pollFirst()) != null) c.close();
+        });
+    }
+}
