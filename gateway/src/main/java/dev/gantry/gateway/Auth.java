@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.DoubleAdder;
@@ -36,6 +37,11 @@ final class Auth {
     private final KeyStore store;
     private final Clock clock;
     private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+    /** JWT claim value (a key_alias) to the digest of its key; a null digest caches "no such key". */
+    private final ConcurrentHashMap<String, AliasEntry> aliases = new ConcurrentHashMap<>();
+    private final JwtVerifier jwt;
+
+    private record AliasEntry(String digest, long loadedAtMillis) {}
 
     /** A cached key with the spend this gateway added since it was loaded. */
     private static final class Cached {
@@ -59,6 +65,12 @@ final class Auth {
     }
 
     Auth(String masterKey, String saltKey, KeyStore store, Clock clock) {
+        this(masterKey, saltKey, store, clock, null);
+    }
+
+    /** With {@code jwt} non-null, bearer JWTs from that issuer are accepted too. */
+    Auth(String masterKey, String saltKey, KeyStore store, Clock clock, JwtVerifier jwt) {
+        this.jwt = jwt;
         this.store = store;
         this.clock = clock;
         String secretText = saltKey != null ? saltKey : masterKey;
@@ -114,6 +126,7 @@ final class Auth {
         if (!enabled()) return Caller.ANONYMOUS;
         String key = bearer(req).orElseThrow(() -> ApiError.unauthorized(
                 "missing API key; send 'Authorization: Bearer <key>' with the master key or a virtual key from /key/generate"));
+        if (jwt != null && JwtVerifier.looksLikeJwt(key)) return check(keyForJwt(jwt.verify(key)));
         byte[] d = hmac(key);
         if (MessageDigest.isEqual(d, masterDigest)) return Caller.MASTER;
         VirtualKey vk = lookup(HexFormat.of().formatHex(d))
@@ -121,6 +134,42 @@ final class Auth {
         if (!MessageDigest.isEqual(HexFormat.of().parseHex(vk.digest()), d)) {
             throw ApiError.unauthorized("invalid API key " + hint(key));
         }
+        return check(vk);
+    }
+
+    /** The virtual key whose key_alias a verified JWT's claim names: its limits apply to the token. */
+    private VirtualKey keyForJwt(String alias) {
+        long now = clock.millis();
+        AliasEntry e = aliases.get(alias);
+        long ttl = e == null || e.digest() == null ? NEGATIVE_TTL.toMillis() : CACHE_TTL.toMillis();
+        if (e == null || now - e.loadedAtMillis() >= ttl) {
+            List<VirtualKey> found;
+            try {
+                found = store.findByAlias(alias);
+            } catch (SQLException ex) {
+                if (e == null || e.digest() == null) {
+                    LOG.warning("cannot map a JWT to a virtual key: " + ex.getMessage());
+                    throw ApiError.unavailable("key_store_unavailable",
+                            "cannot map the JWT to a virtual key now: the key database is unavailable; retry shortly");
+                }
+                found = null; // stale beats down
+            }
+            if (found != null) {
+                if (found.size() > 1) {
+                    throw ApiError.forbidden("ambiguous_key_alias", "the JWT's claim names key_alias '" + alias
+                            + "', which more than one virtual key has; give the keys distinct aliases with /key/update");
+                }
+                e = new AliasEntry(found.isEmpty() ? null : found.getFirst().digest(), now);
+                aliases.put(alias, e);
+            }
+        }
+        String digest = e.digest();
+        return (digest == null ? Optional.<VirtualKey>empty() : lookup(digest)).orElseThrow(() -> ApiError.unauthorized(
+                "the JWT is valid but no virtual key has key_alias '" + alias + "'; an admin creates one with /key/generate "
+                        + "{\"key_alias\": \"" + alias + "\", ...} to set its models and limits"));
+    }
+
+    private Caller check(VirtualKey vk) {
         if (vk.blocked()) {
             throw ApiError.forbidden("key_blocked", "key '" + vk.caller().alias() + "' is blocked; an admin can unblock it with /key/update");
         }
@@ -173,6 +222,12 @@ final class Auth {
 
     void invalidate(String digest) {
         cache.remove(digest);
+        aliases.values().removeIf(e -> digest.equals(e.digest()));
+    }
+
+    /** A key was created or renamed: a JWT that named its alias before must find it now. */
+    void invalidateAlias(String alias) {
+        if (alias != null) aliases.remove(alias);
     }
 
     void checkBudget(Caller caller) {

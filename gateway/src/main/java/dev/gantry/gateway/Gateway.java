@@ -56,7 +56,8 @@ public final class Gateway implements AutoCloseable {
         this.database = new Database(config.general().databaseUrl(), dataDir.resolve("gantry-gateway").toAbsolutePath().toString());
         database.warmUpInBackground();
         KeyStore keys = new KeyStore(database);
-        this.auth = new Auth(config.general().masterKey(), config.general().saltKey(), keys, clock);
+        this.auth = new Auth(config.general().masterKey(), config.general().saltKey(), keys, clock,
+                config.general().jwt().map(JwtVerifier::new).orElse(null));
         this.keyAdmin = new KeyAdmin(auth, keys, clock);
         this.limitStore = config.router().redis().<Limits.LimitStore>map(r -> new RedisLimitStore(r, metrics))
                 .orElseGet(Limits.LocalLimitStore::new);

@@ -65,6 +65,7 @@ final class KeyAdmin {
         try {
             if (store.find(k.digest()).isPresent()) throw ApiError.badRequest("key", "this key already exists");
             store.insert(k);
+            auth.invalidateAlias(k.alias());
         } catch (SQLException e) {
             throw dbDown(e);
         }
@@ -108,6 +109,7 @@ final class KeyAdmin {
             throw dbDown(e);
         }
         auth.invalidate(k.digest());
+        auth.invalidateAlias(k.alias());
         send(res, describe(k));
     }
 

@@ -66,6 +66,19 @@ final class KeyStore {
         }
     }
 
+    /** The keys whose key_alias is {@code alias} (a JWT's mapping claim names one; two is ambiguous). */
+    List<VirtualKey> findByAlias(String alias) throws SQLException {
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM gateway_keys WHERE key_alias=? LIMIT 2")) {
+            ps.setString(1, alias);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<VirtualKey> out = new ArrayList<>();
+                while (rs.next()) out.add(read(rs));
+                return out;
+            }
+        }
+    }
+
     boolean delete(String digest) throws SQLException {
         try (Connection c = db.connection();
              PreparedStatement ps = c.prepareStatement("DELETE FROM gateway_keys WHERE key_digest=?")) {

@@ -36,6 +36,7 @@ import java.util.logging.Logger;
 final class Ledger implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Ledger.class.getName());
     private static final int BATCH = 500;
+    private static final long LINGER_MILLIS = 20;
     private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
@@ -116,6 +117,12 @@ final class Ledger implements AutoCloseable {
                 if (first != null) {
                     batch.add(first);
                     queue.drainTo(batch, BATCH - 1);
+                    if (batch.size() < BATCH && running) {
+                        // Linger a little so a busy gateway writes one transaction per tens of
+                        // requests, and appends find the writer asleep instead of waking it each time.
+                        Thread.sleep(LINGER_MILLIS);
+                        queue.drainTo(batch, BATCH - batch.size());
+                    }
                 }
                 synchronized (this) {
                     if (spooledRecords.get() > 0) tryReplay();

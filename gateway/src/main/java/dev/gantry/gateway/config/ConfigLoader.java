@@ -278,12 +278,62 @@ public final class ConfigLoader {
         n.unsupported("disable_spend_logs", null);
         n.unsupported("store_model_in_db", null);
         n.unsupported("allowed_routes", null);
-        n.unsupported("enable_jwt_auth", "OIDC/JWT authentication is not supported yet");
-        n.unsupported("litellm_jwtauth", "OIDC/JWT authentication is not supported yet");
+        Optional<GatewayConfig.JwtAuth> jwt = readJwt(n, master);
         n.unsupported("background_health_checks", "health comes from the engines' /health, checked in the background always");
         n.unsupported("health_check_interval", "use gantry_settings.health_check_interval");
         n.finish();
-        return new GatewayConfig.General(master, salt, db);
+        return new GatewayConfig.General(master, salt, db, jwt);
+    }
+
+    /** LiteLLM JWT settings that this gateway reads the same way, or warns about. */
+    private Optional<GatewayConfig.JwtAuth> readJwt(Node general, String master) {
+        Boolean enabled = general.bool("enable_jwt_auth");
+        Node n = general.map("litellm_jwtauth");
+        if (enabled == null || !enabled) {
+            if (n.present()) {
+                warnings.add(n.path + ": ignored because general_settings.enable_jwt_auth is not true");
+                n.seen.addAll(n.map.keySet());
+            }
+            return Optional.empty();
+        }
+        String url = n.string("jwks_url");
+        String issuer = n.string("issuer");
+        String audience = n.string("audience");
+        String claim = Optional.ofNullable(n.string("virtual_key_claim_field")).orElse("sub");
+        Duration ttl = Optional.ofNullable(n.seconds("public_key_ttl")).orElse(Duration.ofSeconds(600));
+        for (String key : List.of("admin_jwt_scope", "admin_allowed_routes", "team_id_jwt_field", "team_ids_jwt_field",
+                "team_id_default", "team_allowed_routes", "user_id_jwt_field", "user_email_jwt_field", "user_id_upsert",
+                "team_id_upsert", "org_id_jwt_field", "end_user_id_jwt_field", "enforce_team_based_model_access",
+                "enforce_scope_based_access", "scope_mappings", "role_mappings", "roles_jwt_field", "issuers",
+                "disable_audience_validation", "virtual_key_mapping_cache_ttl", "user_allowed_email_domain")) {
+            n.unsupported(key, "the Gantry gateway maps one claim (virtual_key_claim_field) to a virtual key's key_alias");
+        }
+        n.finish();
+        java.net.URI jwks = null;
+        if (url == null) {
+            errors.add(n.path + ".jwks_url: missing; set the issuer's JWKS endpoint, e.g. "
+                    + "https://idp.example.com/realms/r/protocol/openid-connect/certs (LiteLLM's JWT_PUBLIC_KEY_URL)");
+        } else {
+            try {
+                jwks = java.net.URI.create(url);
+                if (!"https".equals(jwks.getScheme()) && !"http".equals(jwks.getScheme())) throw new IllegalArgumentException();
+                jwks.toURL();
+            } catch (Exception e) {
+                errors.add(n.path + ".jwks_url: '" + url + "' is not an http(s) URL");
+                jwks = null;
+            }
+        }
+        if (issuer == null) errors.add(n.path + ".issuer: missing; set the exact 'iss' your identity provider puts in tokens");
+        if (audience == null) {
+            errors.add(n.path + ".audience: missing; set the 'aud' your identity provider issues for this gateway "
+                    + "(LiteLLM's JWT_AUDIENCE)");
+        }
+        if (master == null) {
+            errors.add(general.path + ".enable_jwt_auth: needs general_settings.master_key (JWTs map to virtual keys, "
+                    + "which are created with the admin API)");
+        }
+        if (jwks == null || issuer == null || audience == null) return Optional.empty();
+        return Optional.of(new GatewayConfig.JwtAuth(jwks, issuer, audience, claim, ttl));
     }
 
     private GatewayConfig.Settings readSettings(Node n) {

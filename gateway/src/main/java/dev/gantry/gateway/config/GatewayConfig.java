@@ -51,8 +51,30 @@ public record GatewayConfig(
     /** Where shared limits live, and what happens when that Redis is down. */
     public record Redis(String host, int port, String password, FailureMode failureMode) {}
 
-    /** {@code general_settings}. {@code masterKey} may be null (the admin API is then disabled). */
-    public record General(String masterKey, String saltKey, String databaseUrl) {}
+    /**
+     * {@code general_settings}. {@code masterKey} may be null (the admin API is then disabled).
+     * {@code jwt} is present when {@code enable_jwt_auth} is true.
+     */
+    public record General(String masterKey, String saltKey, String databaseUrl, Optional<JwtAuth> jwt) {
+        public General(String masterKey, String saltKey, String databaseUrl) {
+            this(masterKey, saltKey, databaseUrl, Optional.empty());
+        }
+    }
+
+    /**
+     * {@code general_settings.litellm_jwtauth}: JWTs from an OIDC issuer are accepted besides
+     * virtual keys. The signature is checked against the issuer's JWKS ({@code jwks_url},
+     * cached for {@code public_key_ttl} and refetched when a token names an unknown key id);
+     * {@code iss}, {@code aud} and {@code exp} must match. The claim {@code virtual_key_claim_field}
+     * holds the {@code key_alias} of the virtual key whose models, limits and budget apply.
+     */
+    public record JwtAuth(java.net.URI jwksUrl, String issuer, String audience, String keyClaim, Duration publicKeyTtl) {
+        public JwtAuth {
+            if (jwksUrl == null || issuer == null || audience == null || keyClaim == null || publicKeyTtl == null) {
+                throw new IllegalArgumentException("jwks_url, issuer, audience, virtual_key_claim_field and public_key_ttl are required");
+            }
+        }
+    }
 
     /** {@code litellm_settings}. */
     public record Settings(Duration requestTimeout, boolean dropParams, Map<String, Object> defaultParams) {

@@ -63,6 +63,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void example_oidcJwt_readsTheJwtSettings() {
+        GatewayConfig c = ConfigLoader.load(Path.of("examples/oidc-jwt.yaml"), ENV::get);
+        GatewayConfig.JwtAuth jwt = c.general().jwt().orElseThrow();
+        assertThat(jwt.jwksUrl().toString()).isEqualTo("https://sso.example.com/realms/ml/protocol/openid-connect/certs");
+        assertThat(jwt.issuer()).isEqualTo("https://sso.example.com/realms/ml");
+        assertThat(jwt.audience()).isEqualTo("gantry-gateway");
+        assertThat(jwt.keyClaim()).isEqualTo("client_id");
+        assertThat(jwt.publicKeyTtl()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(c.warnings()).isEmpty();
+    }
+
+    @Test
     void unknownKeys_areErrorsNamingTheirPath() {
         assertThatThrownBy(() -> parse("""
                 model_list:
