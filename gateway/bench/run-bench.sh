@@ -39,7 +39,8 @@ await() { # URL: wait until it answers 200
   exit 1
 }
 
-"$java" -Xmx512m -jar "$jar" stub --port "$stub_port" > "$work/stub.log" 2>&1 &
+# nodelay: without it the JDK HttpServer's small SSE writes wait ~40 ms for delayed ACKs.
+"$java" -Xmx512m -Dsun.net.httpserver.nodelay=true -jar "$jar" stub --port "$stub_port" > "$work/stub.log" 2>&1 &
 pids+=($!)
 cat > "$work/config.yaml" <<CONF
 model_list:

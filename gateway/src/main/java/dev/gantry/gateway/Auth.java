@@ -220,9 +220,23 @@ final class Auth {
         }
     }
 
+    /** A key changed through this gateway's admin API: drop it here and tell the other replicas. */
     void invalidate(String digest) {
+        invalidateLocally(digest);
+        keyChangePublisher.accept(digest);
+    }
+
+    /** Drops a key from this gateway's caches (also called when another replica changed it). */
+    void invalidateLocally(String digest) {
         cache.remove(digest);
         aliases.values().removeIf(e -> digest.equals(e.digest()));
+    }
+
+    private volatile java.util.function.Consumer<String> keyChangePublisher = digest -> { };
+
+    /** Where key changes are announced to other replicas (Redis pub/sub when redis_host is set). */
+    void publishKeyChangesTo(java.util.function.Consumer<String> publisher) {
+        this.keyChangePublisher = publisher;
     }
 
     /** A key was created or renamed: a JWT that named its alias before must find it now. */

@@ -62,6 +62,11 @@ public final class Gateway implements AutoCloseable {
         this.limitStore = config.router().redis().<Limits.LimitStore>map(r -> new RedisLimitStore(r, metrics))
                 .orElseGet(Limits.LocalLimitStore::new);
         this.limits = new Limits(limitStore, config, clock::millis);
+        if (limitStore instanceof RedisLimitStore redis) {
+            // Key updates, blocks and deletes reach the other replicas' caches at once, not after the TTL.
+            redis.onKeyChange(auth::invalidateLocally);
+            auth.publishKeyChangesTo(redis::publishKeyChange);
+        }
         Path spoolDir = Path.of(config.gantry().spoolDir());
         this.ledger = new Ledger(database, spoolDir.isAbsolute() ? spoolDir : dataDir.resolve(spoolDir), metrics);
         // Idle pooled connections are dropped after 2 s: upstream servers close theirs (uvicorn after 5 s).

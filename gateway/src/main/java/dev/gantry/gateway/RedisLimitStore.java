@@ -100,6 +100,10 @@ final class RedisLimitStore implements Limits.LimitStore {
     private volatile boolean closed;
     private final AtomicLong lastConnectAttempt = new AtomicLong();
     private final AtomicLong lastWarning = new AtomicLong();
+    /** Key changes published by any replica's admin API (digests only, never keys). */
+    static final String KEY_CHANGES = PREFIX + "key-changes";
+    private volatile java.util.function.Consumer<String> keyChangeListener = digest -> { };
+    private volatile io.lettuce.core.pubsub.StatefulRedisPubSubConnection<String, String> subscription;
 
     RedisLimitStore(GatewayConfig.Redis settings, Metrics metrics) {
         this.settings = settings;
@@ -170,6 +174,19 @@ final class RedisLimitStore implements Limits.LimitStore {
 
     private synchronized StatefulRedisConnection<String, String> connectNow() {
         if (connection == null) {
+            if (subscription == null) {
+                // Subscribed before the connection is published, so "connected" in readiness means
+                // this replica hears other replicas' key changes. Lettuce resubscribes after a reconnect.
+                var sub = client.connectPubSub();
+                sub.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
+                    @Override
+                    public void message(String channel, String message) {
+                        if (KEY_CHANGES.equals(channel)) keyChangeListener.accept(message);
+                    }
+                });
+                sub.sync().subscribe(KEY_CHANGES);
+                subscription = sub;
+            }
             var conn = client.connect();
             conn.setTimeout(TIMEOUT);
             connection = conn;
@@ -237,9 +254,29 @@ final class RedisLimitStore implements Limits.LimitStore {
         }
     }
 
+    /** Calls {@code listener} with the digest of every key another replica (or this one) changed. */
+    void onKeyChange(java.util.function.Consumer<String> listener) {
+        this.keyChangeListener = listener;
+    }
+
+    /**
+     * Tells every replica that the key with this digest changed (updated, blocked, deleted), so
+     * they drop it from their caches now instead of after the cache TTL. Best effort: a replica
+     * that misses it (Redis down) still refreshes within {@link Auth#CACHE_TTL}.
+     */
+    void publishKeyChange(String digest) {
+        try {
+            connection().async().publish(KEY_CHANGES, digest);
+        } catch (RuntimeException e) {
+            metrics.redisFailures.inc("publish");
+        }
+    }
+
     @Override
     public void close() {
         closed = true;
+        var s = subscription;
+        if (s != null) s.close();
         var c = connection;
         if (c != null) c.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(1));

@@ -83,6 +83,33 @@ class RedisLimitsTest {
         assertThat(statuses.subList(4, 8)).containsOnly(429);
     }
 
+    /** Polls until {@code h} answers {@code status} for the key; returns the milliseconds it took. */
+    private static long millisUntil(Harness h, String key, int status) throws Exception {
+        long start = System.currentTimeMillis();
+        while (h.chat("m", key).statusCode() != status) {
+            if (System.currentTimeMillis() - start > 10_000) throw new AssertionError("no " + status + " within 10 s");
+            Thread.sleep(20);
+        }
+        return System.currentTimeMillis() - start;
+    }
+
+    @Test
+    void keyBlockUpdateAndDelete_reachTheOtherGatewayAtOnce_throughRedisPubSub() throws Exception {
+        Path shared = Files.createTempDirectory("gw-shared");
+        Harness a = gateway(shared, "fail_open", "");
+        Harness b = gateway(shared, "fail_open", "");
+        String key = Harness.json(a.post("/key/generate", "{\"key_alias\":\"rotating\"}", MASTER).body()).path("key").asText();
+        assertThat(b.chat("m", key).statusCode()).as("b caches the key").isEqualTo(200);
+
+        assertThat(a.post("/key/update", "{\"key\":\"" + key + "\",\"blocked\":true}", MASTER).statusCode()).isEqualTo(200);
+        // Without the broadcast b would serve its cached copy for Auth.CACHE_TTL (30 s).
+        assertThat(millisUntil(b, key, 403)).as("block seen by the other gateway").isLessThan(5_000);
+        assertThat(a.post("/key/update", "{\"key\":\"" + key + "\",\"blocked\":false}", MASTER).statusCode()).isEqualTo(200);
+        assertThat(millisUntil(b, key, 200)).as("unblock seen by the other gateway").isLessThan(5_000);
+        assertThat(a.post("/key/delete", "{\"keys\":[\"" + key + "\"]}", MASTER).statusCode()).isEqualTo(200);
+        assertThat(millisUntil(b, key, 401)).as("delete seen by the other gateway").isLessThan(5_000);
+    }
+
     @Test
     void parallelAndTpmLimits_areSharedByTwoGateways() throws Exception {
         Path shared = Files.createTempDirectory("gw-shared");
