@@ -51,6 +51,8 @@ public final class GatewayWorkload extends ComponentResource {
   /** Port of the gateway's OpenAI API, health and metrics. */
   public static final int PORT = 4000;
   static final String CONFIG_DIR = "/etc/gantry";
+  /** The gateway's data directory (ledger spool) on the pod's writable /tmp volume. */
+  static final String DATA_DIR = "/tmp/gantry-gateway";
 
   private final Service service;
   private final Deployment deployment;
@@ -77,7 +79,9 @@ public final class GatewayWorkload extends ComponentResource {
     ContainerArgs gateway = ContainerArgs.builder()
         .name("gateway")
         .image(spec.image())
-        .args("--config=" + CONFIG_DIR + "/config.yaml", "--port=" + PORT)
+        // The gateway's own parser takes "--flag value" (not "--flag=value"); its usage spool goes to
+        // the writable /tmp volume (the root file system is read-only).
+        .args("--config", CONFIG_DIR + "/config.yaml", "--port", Integer.toString(PORT), "--data-dir", DATA_DIR)
         .ports(ContainerPortArgs.builder().name("http").containerPort(PORT).protocol("TCP").build())
         .env(
             secretEnv(GatewayConfig.MASTER_KEY_ENV, SecretSync.GATEWAY_MASTER_KEY),

@@ -173,10 +173,15 @@ public final class ModelEngine extends ComponentResource {
     return "http://" + spec.resourceName() + "." + namespace + ".svc.cluster.local:" + PORT + "/v1";
   }
 
-  /** The engine's command-line flags, named like {@code vllm serve}'s. */
+  /**
+   * The engine's arguments after the image's entrypoint: {@code serve MODEL_DIR} and flags
+   * named like {@code vllm serve}'s (the engine's CLI takes the model as a positional
+   * parameter of its {@code serve} subcommand, as {@code vllm serve} does).
+   */
   static List<String> engineArgs(EngineSpec spec) {
     List<String> args = new ArrayList<>(List.of(
-        "--model=" + WeightDownload.localDir(spec.name()),
+        "serve",
+        WeightDownload.localDir(spec.name()),
         "--served-model-name=" + spec.servedModelName(),
         "--host=0.0.0.0",
         "--port=" + PORT,

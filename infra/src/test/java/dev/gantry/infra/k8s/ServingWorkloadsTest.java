@@ -143,8 +143,8 @@ class ServingWorkloadsTest {
     assertThat((List<Object>) at(init.get(0), "args")).contains(
         ":s3,provider=AWS,env_auth=true:gantry-models-prod/models/qwen25-7b/a09a35458c702b33eeacc393d103063234e8bc28",
         "/models/qwen25-7b");
-    assertThat((List<Object>) at(container(SMALL, "engine"), "args"))
-        .contains("--model=/models/qwen25-7b", "--served-model-name=qwen2.5-7b-instruct",
+    assertThat((List<Object>) at(container(SMALL, "engine"), "args")).startsWith("serve", "/models/qwen25-7b")
+        .contains("--served-model-name=qwen2.5-7b-instruct",
             "--tensor-parallel-size=1", "--max-model-len=8192", "--enable-prefix-caching");
   }
 
@@ -227,6 +227,13 @@ class ServingWorkloadsTest {
     assertThat((Object) at(hpa, "minReplicas")).isEqualTo(3.0);
     assertThat((Object) at(hpa, "scaleTargetRef", "name")).isEqualTo("gantry-gateway");
     assertThat((Object) at(gateway, "readinessProbe")).isNotEqualTo(at(gateway, "livenessProbe"));
+  }
+
+  @Test
+  void gateway_argsUseTheGatewaysFlagSyntax_andASpoolDirOnTheWritableVolume() {
+    // gantry-gateway's parser reads "--flag value"; "--config=..." would exit 2 with "unknown argument".
+    assertThat((List<Object>) at(container("gantry-gateway", "gateway"), "args"))
+        .containsExactly("--config", "/etc/gantry/config.yaml", "--port", "4000", "--data-dir", "/tmp/gantry-gateway");
   }
 
   @Test

@@ -140,8 +140,10 @@ class ComposeCommandTest {
       assertThat(listAt(mapAt(services, engine), "command")).as(engine).isEqualTo(deploymentArgs.get(engine));
     }
     // The stack's per-model override and the stack-wide model defaults reach the flags.
-    assertThat(listAt(mapAt(services, "engine-llama-3-1-8b-instruct"), "command")).contains(
-        "--model=/models/llama-3.1-8b-instruct", "--served-model-name=llama-3.1-8b-instruct", "--max-num-seqs=16",
+    // The engine's CLI: `serve MODEL_DIR` (positional, like `vllm serve`), then the flags.
+    assertThat(listAt(mapAt(services, "engine-llama-3-1-8b-instruct"), "command"))
+        .startsWith("serve", "/models/llama-3.1-8b-instruct").contains(
+        "--served-model-name=llama-3.1-8b-instruct", "--max-num-seqs=16",
         "--gpu-memory-utilization=0.9", "--dtype=bfloat16", "--enable-prefix-caching");
   }
 
