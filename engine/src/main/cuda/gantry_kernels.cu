@@ -166,13 +166,51 @@ extern "C" __global__ void gantry_residual_add_f32(float* __restrict__ x, const 
   }
 }
 
-/** out[t, :] = table[tokens[t], :]. Grid: numTokens blocks. */
-extern "C" __global__ void gantry_embedding_gather_f32(float* __restrict__ out, const float* __restrict__ table,
+/** out[t, :] = table[tokens[t], :] as floats, for F32, F16 and BF16 tables. Grid: numTokens blocks. */
+template <typename T>
+__device__ void gantry_embedding_gather(float* __restrict__ out, const T* __restrict__ table,
     const int* __restrict__ tokens, int hidden) {
-  const float* src = table + (size_t) tokens[blockIdx.x] * hidden;
+  const T* src = table + (size_t) tokens[blockIdx.x] * hidden;
   for (int i = threadIdx.x; i < hidden; i += blockDim.x) {
-    out[(size_t) blockIdx.x * hidden + i] = src[i];
+    out[(size_t) blockIdx.x * hidden + i] = gantry_to_float(src[i]);
   }
+}
+
+extern "C" __global__ void gantry_embedding_gather_f32(float* out, const float* table, const int* tokens, int hidden) {
+  gantry_embedding_gather<float>(out, table, tokens, hidden);
+}
+
+extern "C" __global__ void gantry_embedding_gather_f16(float* out, const __half* table, const int* tokens, int hidden) {
+  gantry_embedding_gather<__half>(out, table, tokens, hidden);
+}
+
+extern "C" __global__ void gantry_embedding_gather_bf16(float* out, const __nv_bfloat16* table, const int* tokens,
+    int hidden) {
+  gantry_embedding_gather<__nv_bfloat16>(out, table, tokens, hidden);
+}
+
+/** Bias of a linear layer: y[t, i] += bias[i] (Qwen2's q/k/v biases). Grid: numTokens blocks. */
+extern "C" __global__ void gantry_add_bias_f32(float* __restrict__ y, const float* __restrict__ bias, int n) {
+  for (int i = threadIdx.x; i < n; i += blockDim.x) {
+    y[(size_t) blockIdx.x * n + i] += bias[i];
+  }
+}
+
+// Activations rounded (to nearest even) to the 16-bit type of F16 / BF16 weights, so cublasGemmEx
+// multiplies two 16-bit matrices with FP32 accumulation and FP32 output (cuBLAS has no F16 x F32).
+template <typename T>
+__device__ void gantry_convert_from_f32(T* __restrict__ out, const float* __restrict__ in, long long n) {
+  for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long) gridDim.x * blockDim.x) {
+    out[i] = gantry_from_float<T>(in[i]);
+  }
+}
+
+extern "C" __global__ void gantry_convert_f32_to_f16(__half* out, const float* in, long long n) {
+  gantry_convert_from_f32<__half>(out, in, n);
+}
+
+extern "C" __global__ void gantry_convert_f32_to_bf16(__nv_bfloat16* out, const float* in, long long n) {
+  gantry_convert_from_f32<__nv_bfloat16>(out, in, n);
 }
 
 // ---------------------------------------------------------------------------------------------

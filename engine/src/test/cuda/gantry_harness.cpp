@@ -178,6 +178,39 @@ int main(int argc, char** argv) {
     gantry_shim::launch(dim3(tokens), dim3(32), 0, gantry_embedding_gather_f32, y.data(), (const float*) table.data(),
         (const int*) ids.data(), hidden);
     out.array(y);
+  } else if (op == "embedding_f16" || op == "embedding_bf16") {
+    int tokens = in.scalar<int>();
+    int vocab = in.scalar<int>();
+    int hidden = in.scalar<int>();
+    auto ids = in.array<int>(tokens);
+    auto table = in.array<uint16_t>((size_t) vocab * hidden); // raw 16-bit patterns
+    std::vector<float> y((size_t) tokens * hidden);
+    if (op == "embedding_f16") {
+      gantry_shim::launch(dim3(tokens), dim3(32), 0, gantry_embedding_gather_f16, y.data(),
+          (const __half*) table.data(), (const int*) ids.data(), hidden);
+    } else {
+      gantry_shim::launch(dim3(tokens), dim3(32), 0, gantry_embedding_gather_bf16, y.data(),
+          (const __nv_bfloat16*) table.data(), (const int*) ids.data(), hidden);
+    }
+    out.array(y);
+  } else if (op == "add_bias") {
+    int tokens = in.scalar<int>();
+    int n = in.scalar<int>();
+    auto y = in.array<float>((size_t) tokens * n);
+    auto bias = in.array<float>(n);
+    gantry_shim::launch(dim3(tokens), dim3(32), 0, gantry_add_bias_f32, y.data(), (const float*) bias.data(), n);
+    out.array(y);
+  } else if (op == "convert_f16" || op == "convert_bf16") {
+    long long n = in.scalar<long long>();
+    auto x = in.array<float>(n);
+    std::vector<uint16_t> y(n);
+    if (op == "convert_f16") {
+      gantry_shim::launch(dim3(3), dim3(64), 0, gantry_convert_f32_to_f16, (__half*) y.data(), (const float*) x.data(), n);
+    } else {
+      gantry_shim::launch(dim3(3), dim3(64), 0, gantry_convert_f32_to_bf16, (__nv_bfloat16*) y.data(),
+          (const float*) x.data(), n);
+    }
+    out.array(y);
   } else if (op == "copy_blocks") {
     long long numBlocks = in.scalar<long long>();
     long long blockWords = in.scalar<long long>();

@@ -248,6 +248,66 @@ class CudaKernelsShimTest {
     assertThat(ShimHarness.floats(out, expected.length)).containsExactly(expected, Offset.offset(0f));
   }
 
+  /** F16 / BF16 embedding tables (CudaBackend keeps 16-bit embeddings as stored) decode like WeightTensor.dequantizeRow. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"f16", "bf16"})
+  void embeddingGather_of16BitTables_decodesLikeWeightTensor(String type) throws Exception {
+    Random rnd = new Random(16);
+    int vocab = 30;
+    int hidden = 70; // not a multiple of the 32 threads launched
+    int[] ids = {29, 3, 3, 0};
+    float[] table = randomFloats(rnd, vocab * hidden, 3f);
+    byte[] raw = new byte[table.length * 2];
+    ByteBuffer rawBuf = ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    float[] decoded = new float[table.length];
+    for (int i = 0; i < table.length; i++) {
+      short bits = type.equals("f16") ? Float.floatToFloat16(table[i]) : (short) (Float.floatToRawIntBits(table[i]) >>> 16);
+      rawBuf.putShort(2 * i, bits);
+      decoded[i] = type.equals("f16") ? Float.float16ToFloat(bits) : Float.intBitsToFloat((bits & 0xFFFF) << 16);
+    }
+    float[] expected = new float[ids.length * hidden];
+    for (int t = 0; t < ids.length; t++) {
+      System.arraycopy(decoded, ids[t] * hidden, expected, t * hidden, hidden);
+    }
+    ByteBuffer out = ShimHarness.run("embedding_" + type,
+        new ShimHarness.Args().i32(ids.length, vocab, hidden).i32(ids).bytes(raw).buffer());
+    assertThat(ShimHarness.floats(out, expected.length)).containsExactly(expected, Offset.offset(0f));
+  }
+
+  @Test
+  void addBias_addsTheSameBiasToEveryTokenRow() throws Exception {
+    Random rnd = new Random(17);
+    int tokens = 3;
+    int n = 75;
+    float[] y = randomFloats(rnd, tokens * n, 2f);
+    float[] bias = randomFloats(rnd, n, 1f);
+    float[] expected = new float[y.length];
+    for (int t = 0; t < tokens; t++) {
+      for (int i = 0; i < n; i++) {
+        expected[t * n + i] = y[t * n + i] + bias[i];
+      }
+    }
+    ByteBuffer out = ShimHarness.run("add_bias", new ShimHarness.Args().i32(tokens, n).f32(y).f32(bias).buffer());
+    assertThat(ShimHarness.floats(out, expected.length)).containsExactly(expected, Offset.offset(0f));
+  }
+
+  /** The activations cuBLAS multiplies with 16-bit weights: round to nearest even, like Float.floatToFloat16. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"f16", "bf16"})
+  void convertFromF32_roundsToNearestEven_overAGridStrideLoop(String type) throws Exception {
+    Random rnd = new Random(18);
+    int n = 1000; // more than the 3 x 64 threads launched
+    float[] x = randomFloats(rnd, n, 100f);
+    x[0] = 1f + 1f / 2048; // exactly halfway between two halves: even mantissa wins
+    x[1] = 70000f; // beyond the largest half: +inf in F16, fine in BF16
+    ByteBuffer out = ShimHarness.run("convert_" + type, new ShimHarness.Args().i64(n).f32(x).buffer());
+    for (int i = 0; i < n; i++) {
+      float got = type.equals("f16") ? Float.float16ToFloat(out.getShort(2 * i))
+          : Float.intBitsToFloat((out.getShort(2 * i) & 0xFFFF) << 16);
+      assertThat(got).as("element %d = %s", i, x[i]).isEqualTo(storageRound(type, x[i]));
+    }
+  }
+
   @Test
   void copyBlocks_copiesSourceBlocksOverDestinations_leavingOthersAlone() throws Exception {
     Random rnd = new Random(7);

@@ -22,7 +22,8 @@ class KernelFatbinTest {
       "gantry_silu_and_mul_f32", "gantry_residual_add_f32", "gantry_embedding_gather_f32", "gantry_reshape_and_cache_f32",
       "gantry_reshape_and_cache_f16", "gantry_reshape_and_cache_bf16", "gantry_copy_blocks", "gantry_paged_attention_f32",
       "gantry_paged_attention_f16", "gantry_paged_attention_bf16", "gantry_argmax_f32", "gantry_topk_f32",
-      "gantry_gemv_q8_0", "gantry_gemv_q4_0"};
+      "gantry_gemv_q8_0", "gantry_gemv_q4_0", "gantry_embedding_gather_f16", "gantry_embedding_gather_bf16",
+      "gantry_add_bias_f32", "gantry_convert_f32_to_f16", "gantry_convert_f32_to_bf16"};
 
   @Test
   void fatbin_whenBuiltWithNvcc_isPackagedWithEveryKernelForSm80AndSm90() throws Exception {
