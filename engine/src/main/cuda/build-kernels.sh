@@ -25,6 +25,7 @@ if [[ -z "$nvcc" ]]; then
 fi
 mkdir -p "$out_dir" "$report_dir"
 if [[ -f "$fatbin" && -f "$report" && "$fatbin" -nt "$src" && "$fatbin" -nt "$0" ]]; then
+  cp "$report" "$out_dir/ptxas-report.tsv" # CudaDevice checks launch shapes against it at run time
   echo "[gantry] CUDA kernels up to date: $fatbin (report $report)"
   exit 0
 fi
@@ -54,5 +55,6 @@ if [[ $kernels -le 0 ]]; then
   echo "[gantry] nvcc built $fatbin but no ptxas report lines were parsed from $log" >&2
   exit 1
 fi
+cp "$report" "$out_dir/ptxas-report.tsv" # CudaDevice checks launch shapes against it at run time
 echo "[gantry] CUDA kernels built: $fatbin ($(wc -c < "$fatbin") bytes); ptxas report ($kernels kernel x arch rows): $report"
 column -t -s $'\t' "$report" 2>/dev/null || cat "$report"

@@ -2,6 +2,9 @@ package dev.gantry.engine.api;
 
 import dev.gantry.engine.backend.Backend;
 import dev.gantry.engine.backend.CpuBackend;
+import dev.gantry.engine.backend.CudaBackend;
+import dev.gantry.engine.backend.Device;
+import dev.gantry.engine.backend.cuda.CudaProbe;
 import dev.gantry.engine.kvcache.BlockPool;
 import dev.gantry.engine.kvcache.KvCacheManager;
 import dev.gantry.engine.model.LoadedModel;
@@ -42,6 +45,7 @@ public final class EngineBuilder {
   private SchedulingPolicy schedulingPolicy = SchedulingPolicy.FCFS;
   private int threads = Runtime.getRuntime().availableProcessors();
   private UnaryOperator<ModelExecutor> forwardDecorator = UnaryOperator.identity();
+  private Device device = Device.CPU;
 
   EngineBuilder() {}
 
@@ -151,6 +155,19 @@ public final class EngineBuilder {
     return this;
   }
 
+  /**
+   * Where a backend built from {@link #model(Path)} runs (default CPU): {@code AUTO} probes CUDA
+   * and falls back to the CPU, {@code CUDA} fails at {@link #build} without a usable GPU. On CUDA
+   * the KV cache is sized by the GPU memory plan (see {@link CudaBackend#memoryPlan()}).
+   */
+  public EngineBuilder device(Device device) {
+    if (device == null) {
+      throw new IllegalArgumentException("--device must be auto, cpu or cuda, got null");
+    }
+    this.device = device;
+    return this;
+  }
+
   /** Loads the model if needed, sizes and allocates the KV cache, starts the engine thread. */
   public Engine build() {
     if (backend == null && model == null) {
@@ -160,7 +177,14 @@ public final class EngineBuilder {
     Tokenizer tok = tokenizer;
     if (b == null) {
       LoadedModel loaded = ModelLoader.load(model);
-      b = CpuBackend.create(loaded, threads, true);
+      b = switch (device.resolve(CudaProbe::probe)) {
+        case CUDA -> {
+          int len = maxModelLen != null ? maxModelLen : loaded.config().maxPositionEmbeddings();
+          yield CudaBackend.create(loaded, new CudaBackend.Options(0, gpuMemoryUtilization,
+              batchedTokens(len), maxNumSeqs, len, blockSize, CudaBackend.KvCacheType.auto(loaded.weights()), false));
+        }
+        case CPU, AUTO -> CpuBackend.create(loaded, threads, true);
+      };
       if (tok == null) {
         tok = loaded.isGguf() ? Tokenizer.fromGguf(loaded.ggufMetadata()) : Tokenizer.fromHfDirectory(model);
       }
@@ -177,18 +201,23 @@ public final class EngineBuilder {
       throw new IllegalArgumentException("--max-model-len " + modelLen + " exceeds the model's max_position_embeddings "
           + config.maxPositionEmbeddings() + "; lower it");
     }
-    int batchedTokens = maxNumBatchedTokens != null ? maxNumBatchedTokens
-        : enableChunkedPrefill ? Math.max(2048, maxNumSeqs) : Math.max(modelLen, maxNumSeqs);
+    int batchedTokens = batchedTokens(modelLen);
     SchedulerConfig schedulerConfig =
         new SchedulerConfig(maxNumSeqs, batchedTokens, modelLen, enableChunkedPrefill, schedulingPolicy);
     long bytesPerBlock = b.kvCacheBytesPerBlock(blockSize);
-    int numBlocks = BlockPool.numBlocksForBudget(kvBudgetBytes(), bytesPerBlock);
+    long budget = kvCacheBytes == null && b instanceof CudaBackend cuda ? cuda.memoryPlan().kvCacheBytes() : kvBudgetBytes();
+    int numBlocks = BlockPool.numBlocksForBudget(budget, bytesPerBlock);
     int usefulBlocks = (int) Math.min(Integer.MAX_VALUE / 2, (long) maxNumSeqs * ((modelLen + blockSize - 1) / blockSize));
     numBlocks = Math.min(numBlocks, usefulBlocks);
     b.allocateKvCache(numBlocks, blockSize);
     Scheduler scheduler = new Scheduler(schedulerConfig, new KvCacheManager(new BlockPool(numBlocks, enablePrefixCaching), blockSize));
     Backend forwardOn = b;
     return new Engine(scheduler, forwardDecorator.apply(forwardOn::forward), tok, config.eosTokenIds(), forwardOn);
+  }
+
+  private int batchedTokens(int modelLen) {
+    return maxNumBatchedTokens != null ? maxNumBatchedTokens
+        : enableChunkedPrefill ? Math.max(2048, maxNumSeqs) : Math.max(modelLen, maxNumSeqs);
   }
 
   private long kvBudgetBytes() {

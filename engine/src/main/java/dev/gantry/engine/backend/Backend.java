@@ -9,7 +9,7 @@ import dev.gantry.engine.model.ModelConfig;
  * {@link CpuBackend} now, a CUDA backend later (it must live in this package, as Java
  * requires of sealed hierarchies outside named modules).
  */
-public sealed interface Backend extends AutoCloseable permits CpuBackend {
+public sealed interface Backend extends AutoCloseable permits CpuBackend, CudaBackend {
   ModelConfig config();
 
   /** Bytes of K and V for one block of {@code blockSize} tokens across all layers. */

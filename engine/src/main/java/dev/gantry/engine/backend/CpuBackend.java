@@ -231,24 +231,7 @@ public final class CpuBackend implements Backend {
   }
 
   private void validate(int s, SequenceChunk chunk) {
-    for (int id : chunk.tokenIds()) {
-      if (id < 0 || id >= config.vocabSize()) {
-        throw new IllegalArgumentException("sequence " + s + ": token id " + id + " is outside the vocabulary (size "
-            + config.vocabSize() + ")");
-      }
-    }
-    int blocksNeeded = (chunk.endPosition() + blockSize - 1) / blockSize;
-    if (chunk.blockTable().length < blocksNeeded) {
-      throw new IllegalArgumentException("sequence " + s + ": positions up to " + (chunk.endPosition() - 1) + " need "
-          + blocksNeeded + " blocks of " + blockSize + " but the block table has " + chunk.blockTable().length);
-    }
-    for (int b = 0; b < blocksNeeded; b++) {
-      int block = chunk.blockTable()[b];
-      if (block < 0 || block >= numBlocks) {
-        throw new IllegalArgumentException("sequence " + s + ": block table entry " + b + " = " + block
-            + " is outside the KV cache of " + numBlocks + " blocks");
-      }
-    }
+    chunk.validate(s, config.vocabSize(), blockSize, numBlocks);
   }
 
   private static float[] gatherRows(float[] a, int[] rows, int numRows, int width) {

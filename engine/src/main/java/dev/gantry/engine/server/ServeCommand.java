@@ -2,6 +2,8 @@ package dev.gantry.engine.server;
 
 import dev.gantry.engine.api.Engine;
 import dev.gantry.engine.api.EngineBuilder;
+import dev.gantry.engine.backend.Device;
+import dev.gantry.engine.backend.cuda.CudaProbe;
 import dev.gantry.engine.scheduler.SchedulingPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,7 +90,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Seed for requests that send none, making the server reproducible. Default: random.")
   Long seed;
 
-  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE}; auto picks cpu in this build).")
+  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE}; auto uses CUDA when a GPU is usable, else the CPU).")
   String device;
 
   @Option(names = "--max-num-queued-requests", defaultValue = "1024",
@@ -123,11 +125,11 @@ final class ServeCommand implements Callable<Integer> {
       throw bad("--tensor-parallel-size " + tensorParallelSize + " is not supported: this engine runs a model on one "
           + "device. Use --tensor-parallel-size 1 and scale out with more replicas.");
     }
-    switch (device.toLowerCase(Locale.ROOT)) {
-      case "auto", "cpu" -> { }
-      case "cuda" -> throw bad("--device cuda: this build has no CUDA backend yet; use --device cpu (or auto, which "
-          + "picks the CPU backend)");
-      default -> throw bad("--device must be auto, cpu or cuda, got '" + device + "'");
+    Device resolvedDevice;
+    try {
+      resolvedDevice = Device.parse(device).resolve(CudaProbe::probe); // cuda without a usable GPU fails here
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw bad(e.getMessage());
     }
     switch (dtype.toLowerCase(Locale.ROOT)) {
       case "auto", "float32", "float" -> { }
@@ -144,7 +146,7 @@ final class ServeCommand implements Callable<Integer> {
     if (!Files.exists(model)) {
       throw bad("MODEL '" + model + "' does not exist; pass a Hugging Face model directory or a .gguf file");
     }
-    EngineBuilder b = Engine.builder().model(model);
+    EngineBuilder b = Engine.builder().model(model).device(resolvedDevice);
     try {
       b.blockSize(blockSize).maxNumSeqs(maxNumSeqs).enablePrefixCaching(enablePrefixCaching)
           .enableChunkedPrefill(enableChunkedPrefill);

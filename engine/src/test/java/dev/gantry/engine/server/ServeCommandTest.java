@@ -73,10 +73,12 @@ class ServeCommandTest {
   }
 
   @Test
-  void deviceCuda_failsClearly_unknownDevice_too() {
+  void deviceCuda_withoutUsableGpu_failsClearly_unknownDevice_too() {
+    org.assertj.core.api.Assumptions.assumeThat(dev.gantry.engine.backend.cuda.CudaProbe.probe())
+        .as("this machine has a usable GPU").isInstanceOf(dev.gantry.engine.backend.cuda.CudaProbe.Unavailable.class);
     Run cuda = run("serve", model.toString(), "--device", "cuda");
     assertThat(cuda.exitCode()).isEqualTo(2);
-    assertThat(cuda.err()).contains("--device cuda", "no CUDA backend", "--device cpu");
+    assertThat(cuda.err()).contains("--device cuda", "no usable CUDA GPU", "--device cpu");
     assertThat(run("serve", model.toString(), "--device", "tpu").err()).contains("--device must be auto, cpu or cuda", "tpu");
   }
 
