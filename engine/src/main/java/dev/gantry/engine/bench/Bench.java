@@ -7,6 +7,9 @@ import dev.gantry.engine.api.GenerationStream;
 import dev.gantry.engine.api.Prompt;
 import dev.gantry.engine.api.RequestOutput;
 import dev.gantry.engine.backend.CpuBackend;
+import dev.gantry.engine.backend.CudaBackend;
+import dev.gantry.engine.backend.Device;
+import dev.gantry.engine.backend.cuda.CudaProbe;
 import dev.gantry.engine.model.DType;
 import dev.gantry.engine.model.LoadedModel;
 import dev.gantry.engine.model.ModelLoader;
@@ -43,7 +46,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Bench {
   private record Options(List<DType> dtypes, BenchModelWriter.Shape shape, String shapeName, Path dir, int threads,
-      int decodeTokens, int batchTokens, List<Integer> concurrency, int mixedRequests, int mixedConcurrency, Path report) {}
+      int decodeTokens, int batchTokens, List<Integer> concurrency, int mixedRequests, int mixedConcurrency, Path report,
+      Device device) {}
 
   /** One dtype's results. */
   private record Result(DType dtype, long fileBytes, long weightBytesPerToken, double decodeTokPerSec,
@@ -61,8 +65,8 @@ public final class Bench {
     Options o = parse(args);
     log("machine: %d cores visible, max heap %d MiB, java %s", Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"));
-    log("model: Llama-shaped %s, %,d parameters; dtypes %s; threads %d", o.shapeName(), o.shape().numParameters(),
-        o.dtypes(), o.threads());
+    log("model: Llama-shaped %s, %,d parameters; dtypes %s; threads %d; device %s", o.shapeName(),
+        o.shape().numParameters(), o.dtypes(), o.threads(), o.device());
     double memcpy = memcpyBandwidth();
     log("memcpy bandwidth: %.2f GB/s (bytes copied per second, best of 5 x 256 MiB)", memcpy / 1e9);
     List<Result> results = new ArrayList<>();
@@ -141,7 +145,12 @@ public final class Bench {
 
   private static Engine engine(Options o, LoadedModel loaded, Tokenizer tokenizer, int maxSeqs, int maxModelLen) {
     return Engine.builder()
-        .backend(CpuBackend.create(loaded, o.threads(), true))
+        .backend(switch (o.device()) {
+          // GPU weights and KV cache: batches up to 512 tokens, the whole cache planned from 90% of the GPU.
+          case CUDA -> CudaBackend.create(loaded, new CudaBackend.Options(0, 0.9, 512, maxSeqs, maxModelLen, 16,
+              CudaBackend.KvCacheType.auto(loaded.weights()), false));
+          case CPU, AUTO -> CpuBackend.create(loaded, o.threads(), true);
+        })
         .tokenizer(tokenizer)
         .maxNumSeqs(maxSeqs)
         .maxModelLen(maxModelLen)
@@ -362,6 +371,7 @@ public final class Bench {
     int mixedRequests = 32;
     int mixedConcurrency = 16;
     Path report = null;
+    Device device = Device.CPU;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.isBlank()) {
@@ -369,7 +379,8 @@ public final class Bench {
       }
       if (a.equals("--help") || a.equals("-h")) {
         System.out.println("usage: Bench [--dtypes F32,Q8_0,Q4_0] [--shape 125m|tiny] [--dir DIR] [--threads N]"
-            + " [--decode-tokens N] [--batch-tokens N] [--concurrency 1,4,16,64] [--mixed-requests N] [--report FILE]");
+            + " [--decode-tokens N] [--batch-tokens N] [--concurrency 1,4,16,64] [--mixed-requests N] [--report FILE]"
+            + " [--device cpu|cuda]");
         System.exit(0);
       }
       if (i + 1 >= args.length) {
@@ -399,11 +410,13 @@ public final class Bench {
         case "--concurrency" -> concurrency = parseList(v, s -> positive(a, s));
         case "--mixed-requests" -> mixedRequests = positive(a, v);
         case "--report" -> report = Path.of(v);
+        // cuda: fails here, saying why, when no GPU is usable (CudaProbe), rather than silently benchmarking the CPU
+        case "--device" -> device = Device.parse(v).resolve(CudaProbe::probe);
         default -> throw new IllegalArgumentException("unknown option " + a + "; see --help");
       }
     }
     return new Options(dtypes, shape, shapeName, dir, threads, decodeTokens, batchTokens, concurrency, mixedRequests,
-        mixedConcurrency, report);
+        mixedConcurrency, report, device);
   }
 
   private static <T> List<T> parseList(String v, java.util.function.Function<String, T> f) {
