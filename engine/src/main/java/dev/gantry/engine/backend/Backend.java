@@ -6,8 +6,8 @@ import dev.gantry.engine.model.ModelConfig;
  * Runs the model's forward pass over a batch of sequences whose K/V live in a paged cache
  * the backend owns. The scheduler decides which tokens run in a step and where their K/V
  * go (block tables); the backend only computes. Sealed so every backend is known here:
- * {@link CpuBackend} now, a CUDA backend later (it must live in this package, as Java
- * requires of sealed hierarchies outside named modules).
+ * {@link CpuBackend} and {@link CudaBackend} (both in this package, as Java requires of sealed
+ * hierarchies outside named modules); {@link Device} picks one from {@code --device}.
  */
 public sealed interface Backend extends AutoCloseable permits CpuBackend, CudaBackend {
   ModelConfig config();

@@ -144,14 +144,7 @@ public final class CpuBackend implements Backend {
     int half = c.headDim() / 2;
     float[] cos = new float[numTokens * half]; // (token, headDim / 2)
     float[] sin = new float[numTokens * half];
-    float[] invFreq = weights.ropeInverseFrequencies();
-    for (int t = 0; t < numTokens; t++) {
-      for (int i = 0; i < half; i++) {
-        double angle = (double) pos[t] * invFreq[i];
-        cos[t * half + i] = (float) Math.cos(angle);
-        sin[t * half + i] = (float) Math.sin(angle);
-      }
-    }
+    ropeAngles(pos, numTokens, weights.ropeInverseFrequencies(), cos, sin);
 
     int n = numTokens; // tokens still flowing through the layers
     for (int l = 0; l < c.numLayers(); l++) {
@@ -264,8 +257,15 @@ public final class CpuBackend implements Backend {
 
   /** out = x / sqrt(mean(x^2) + eps) * w, per token. */
   private void rmsNorm(float[] x, float[] w, float[] out, int numTokens) {
+    rmsNorm(kernels, x, w, out, numTokens, (float) config.rmsNormEps());
+  }
+
+  /**
+   * RMSNorm of {@code numTokens} rows of {@code w.length}: out = x / sqrt(mean(x^2) + eps) * w.
+   * Package-private and static so the CUDA kernel tests compare against this very code.
+   */
+  static void rmsNorm(Kernels kernels, float[] x, float[] w, float[] out, int numTokens, float eps) {
     int n = w.length;
-    float eps = (float) config.rmsNormEps();
     for (int t = 0; t < numTokens; t++) {
       float ss = kernels.dot(x, t * n, x, t * n, n);
       float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
@@ -295,14 +295,35 @@ public final class CpuBackend implements Backend {
 
   /** Rotates each head's pairs by the token's position angles; which elements pair up depends on the RoPE layout. */
   private void rope(float[] qk, int heads, float[] cos, float[] sin, int numTokens) {
-    int hd = config.headDim();
-    int half = hd / 2;
-    boolean interleaved = weights.ropeLayout() == RopeLayout.INTERLEAVED;
+    rope(qk, heads, config.headDim(), weights.ropeLayout() == RopeLayout.INTERLEAVED, cos, sin, numTokens);
+  }
+
+  /**
+   * cos / sin of position x inverse frequency, (token, headDim / 2), angles in double so long
+   * positions keep their phase. Package-private and static for the CUDA kernel tests.
+   */
+  static void ropeAngles(int[] pos, int numTokens, float[] invFreq, float[] cos, float[] sin) {
+    int half = invFreq.length;
+    for (int t = 0; t < numTokens; t++) {
+      for (int i = 0; i < half; i++) {
+        double angle = (double) pos[t] * invFreq[i];
+        cos[t * half + i] = (float) Math.cos(angle);
+        sin[t * half + i] = (float) Math.sin(angle);
+      }
+    }
+  }
+
+  /**
+   * RoPE in place on {@code qk} (token, heads * headDim): interleaved pairs (x[2i], x[2i+1]) (GGUF)
+   * or halves (x[i], x[i + headDim/2]) (HF). Package-private and static for the CUDA kernel tests.
+   */
+  static void rope(float[] qk, int heads, int headDim, boolean interleaved, float[] cos, float[] sin, int numTokens) {
+    int half = headDim / 2;
     int stride = interleaved ? 2 : 1;
     int partner = interleaved ? 1 : half;
     for (int t = 0; t < numTokens; t++) {
       for (int h = 0; h < heads; h++) {
-        int base = (t * heads + h) * hd;
+        int base = (t * heads + h) * headDim;
         for (int i = 0; i < half; i++) {
           int a = base + i * stride;
           int b = a + partner;

@@ -3,6 +3,7 @@ package dev.gantry.engine.backend.cuda;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import dev.gantry.engine.backend.CpuBackendKernels;
 import dev.gantry.engine.backend.cpu.Kernels;
 import dev.gantry.engine.backend.cpu.PagedAttention;
 import dev.gantry.engine.backend.cpu.Parallel;
@@ -23,8 +24,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The CUDA kernels of {@code src/main/cuda/gantry_kernels.cu}, compiled by g++ against the host
  * shim (threads of a block as real threads, {@code __syncthreads} as a barrier, warp shuffles)
  * and run on random inputs, against the Java CPU backend: {@link PagedAttention} over random
- * block tables, {@link Kernels#SCALAR}'s Q8_0/Q4_0 dots, {@link RopeScaling#scale}, and the
- * formulas of CpuBackend's private RMSNorm/RoPE loops. This checks the kernels' logic and
+ * block tables, {@link Kernels#SCALAR}'s Q8_0/Q4_0 dots, {@link RopeScaling#scale}, and
+ * CpuBackend's own RMSNorm/RoPE (through {@link CpuBackendKernels}). This checks the kernels' logic and
  * indexing, not GPU-specific behaviour (timing, memory-model races, occupancy).
  */
 class CudaKernelsShimTest {
@@ -135,7 +136,7 @@ class CudaKernelsShimTest {
   }
 
   @Test
-  void rmsNorm_matchesCpuBackendFormula_forRowsLongerThanTheBlock() throws Exception {
+  void rmsNorm_matchesCpuBackend_forRowsLongerThanTheBlock() throws Exception {
     Random rnd = new Random(1);
     int tokens = 3;
     int n = 300; // not a multiple of the 64 threads
@@ -143,13 +144,7 @@ class CudaKernelsShimTest {
     float[] x = randomFloats(rnd, tokens * n, 3f);
     float[] w = randomFloats(rnd, n, 1f);
     float[] expected = new float[tokens * n];
-    for (int t = 0; t < tokens; t++) {
-      float ss = Kernels.SCALAR.dot(x, t * n, x, t * n, n);
-      float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
-      for (int i = 0; i < n; i++) {
-        expected[t * n + i] = x[t * n + i] * inv * w[i];
-      }
-    }
+    CpuBackendKernels.rmsNorm(x, w, expected, tokens, eps);
     ByteBuffer out = ShimHarness.run("rms_norm", new ShimHarness.Args().i32(tokens, n).f32(eps).i32(64).f32(x).f32(w).buffer());
     assertThat(ShimHarness.floats(out, tokens * n)).containsExactly(expected, Offset.offset(1e-5f));
   }
@@ -194,23 +189,7 @@ class CudaKernelsShimTest {
     }
     float[] qk = randomFloats(rnd, tokens * heads * headDim, 1f);
     float[] expected = qk.clone();
-    int stride = interleaved ? 2 : 1;
-    int partner = interleaved ? 1 : half;
-    for (int t = 0; t < tokens; t++) {
-      for (int h = 0; h < heads; h++) {
-        for (int i = 0; i < half; i++) {
-          double angle = (double) pos[t] * inv[i];
-          float c = (float) Math.cos(angle);
-          float s = (float) Math.sin(angle);
-          int a = (t * heads + h) * headDim + i * stride;
-          int b = a + partner;
-          float x0 = expected[a];
-          float x1 = expected[b];
-          expected[a] = x0 * c - x1 * s;
-          expected[b] = x1 * c + x0 * s;
-        }
-      }
-    }
+    CpuBackendKernels.rope(expected, pos, inv, heads, headDim, interleaved);
     ByteBuffer out = ShimHarness.run("rope",
         new ShimHarness.Args().i32(tokens, heads, headDim, interleaved ? 1 : 0).i32(pos).f32(inv).f32(qk).buffer());
     assertThat(ShimHarness.floats(out, qk.length)).containsExactly(expected, TIGHT);
