@@ -1,0 +1,299 @@
+package dev.gantry.engine.backend.cuda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import dev.gantry.engine.backend.CpuBackendKernels;
+import dev.gantry.engine.backend.cpu.Kernels;
+import dev.gantry.engine.backend.cpu.PagedAttention;
+import dev.gantry.engine.backend.cpu.Parallel;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Each kernel on a real GPU, launched through {@link CudaDevice} with {@link LaunchPlanner}'s
+ * shapes, against the Java CPU code on random inputs (the same references as
+ * CudaKernelsShimTest). Skipped (assumption) without a usable GPU or without the fatbin.
+ *
+ * <p>Has never run in this repository: no GPU was available when it was written.
+ */
+class CudaKernelsGpuTest {
+  private CudaDevice device;
+  private LaunchPlanner planner;
+
+  @BeforeEach
+  void openDevice() {
+    assumeThat(CudaProbe.probe()).as("no usable CUDA GPU").isInstanceOf(CudaProbe.Available.class);
+    assumeThat(getClass().getClassLoader().getResource(CudaDevice.FATBIN_RESOURCE))
+        .as("the engine was built without nvcc: no fatbin").isNotNull();
+    device = CudaDevice.open(0, true);
+    planner = device.planner();
+  }
+
+  @AfterEach
+  void closeDevice() {
+    if (device != null) {
+      device.close();
+    }
+  }
+
+  @ParameterizedTest(name = "kv {0}, heads {1}/{2}, headDim {3}, blockSize {4}")
+  @CsvSource({"F32, 4, 2, 64, 4", "F32, 8, 8, 128, 16", "F16, 4, 2, 64, 16", "BF16, 8, 2, 128, 8"})
+  void reshapeAndCache_thenPagedAttention_overRandomBlockTables_matchCpuPagedAttention(String kvType, int numHeads,
+      int numKvHeads, int headDim, int blockSize) {
+    Random rnd = new Random(42 + headDim + blockSize);
+    int[] contextLens = {1, 37, 300, 9};
+    int[] chunkLens = {1, 1, 5, 9};
+    int numSeqs = contextLens.length;
+    int maxBlocksPerSeq = 0;
+    int totalBlocks = 0;
+    for (int len : contextLens) {
+      maxBlocksPerSeq = Math.max(maxBlocksPerSeq, (len + blockSize - 1) / blockSize);
+      totalBlocks += (len + blockSize - 1) / blockSize;
+    }
+    int numBlocks = totalBlocks + 3;
+    List<Integer> physical = new ArrayList<>();
+    for (int b = 0; b < numBlocks; b++) {
+      physical.add(b);
+    }
+    Collections.shuffle(physical, rnd);
+    int[][] tables = new int[numSeqs][maxBlocksPerSeq];
+    int next = 0;
+    for (int s = 0; s < numSeqs; s++) {
+      for (int b = 0; b < (contextLens[s] + blockSize - 1) / blockSize; b++) {
+        tables[s][b] = physical.get(next++);
+      }
+    }
+    int kvDim = numKvHeads * headDim;
+    List<int[]> rows = new ArrayList<>(); // {seq, position}, written in random order
+    for (int s = 0; s < numSeqs; s++) {
+      for (int p = 0; p < contextLens[s]; p++) {
+        rows.add(new int[] {s, p});
+      }
+    }
+    Collections.shuffle(rows, rnd);
+    int numRows = rows.size();
+    float[] kRows = random(rnd, numRows * kvDim, 1f);
+    float[] vRows = random(rnd, numRows * kvDim, 1f);
+    long[] slots = new long[numRows];
+    float[] kc = new float[numBlocks * blockSize * kvDim];
+    float[] vc = new float[numBlocks * blockSize * kvDim];
+    for (int r = 0; r < numRows; r++) {
+      int s = rows.get(r)[0];
+      int p = rows.get(r)[1];
+      slots[r] = (long) tables[s][p / blockSize] * blockSize + p % blockSize;
+      for (int i = 0; i < kvDim; i++) {
+        kc[(int) slots[r] * kvDim + i] = round(kvType, kRows[r * kvDim + i]);
+        vc[(int) slots[r] * kvDim + i] = round(kvType, vRows[r * kvDim + i]);
+      }
+    }
+    int numTokens = 0;
+    for (int c : chunkLens) {
+      numTokens += c;
+    }
+    int[] pos = new int[numTokens];
+    int[] seqOf = new int[numTokens];
+    int[][] tokenTables = new int[numTokens][];
+    int[] flatTables = new int[numSeqs * maxBlocksPerSeq];
+    for (int s = 0; s < numSeqs; s++) {
+      System.arraycopy(tables[s], 0, flatTables, s * maxBlocksPerSeq, maxBlocksPerSeq);
+    }
+    int t = 0;
+    for (int s = 0; s < numSeqs; s++) {
+      for (int i = 0; i < chunkLens[s]; i++, t++) {
+        pos[t] = contextLens[s] - chunkLens[s] + i;
+        seqOf[t] = s;
+        tokenTables[t] = tables[s];
+      }
+    }
+    float[] q = random(rnd, numTokens * numHeads * headDim, 2f);
+    float[] expected = new float[numTokens * numHeads * headDim];
+    try (Parallel parallel = new Parallel(1)) {
+      new PagedAttention(Kernels.SCALAR, parallel, numHeads, numKvHeads, headDim)
+          .compute(q, kc, vc, expected, numTokens, pos, tokenTables, blockSize);
+    }
+
+    int elemBytes = kvType.equals("F32") ? 4 : 2;
+    long kcDev = device.alloc((long) kc.length * elemBytes, "key cache");
+    long vcDev = device.alloc((long) vc.length * elemBytes, "value cache");
+    Kernel write = Kernel.valueOf("RESHAPE_AND_CACHE_" + kvType);
+    device.launch(write, planner.rowWise(write, numRows, kvDim), device.args().ptr(upload(kRows)).ptr(upload(vRows))
+        .ptr(kcDev).ptr(vcDev).ptr(upload(slots)).i32(kvDim));
+    long out = device.alloc(4L * expected.length, "attention output");
+    Kernel att = Kernel.valueOf("PAGED_ATTENTION_" + kvType);
+    device.launch(att, planner.pagedAttention(att, numTokens, numHeads, numKvHeads, headDim), device.args().ptr(out)
+        .ptr(upload(q)).ptr(kcDev).ptr(vcDev).ptr(upload(pos)).ptr(upload(seqOf)).ptr(upload(flatTables))
+        .i32(maxBlocksPerSeq).i32(numHeads).i32(numKvHeads).i32(headDim).i32(blockSize)
+        .f32((float) (1.0 / Math.sqrt(headDim))));
+    assertThat(download(out, expected.length)).containsExactly(expected, Offset.offset(kvType.equals("F32") ? 1e-4f : 1e-3f));
+  }
+
+  @Test
+  void rmsNormAndRope_matchCpuBackend() {
+    Random rnd = new Random(1);
+    int tokens = 5;
+    int n = 4096;
+    float[] x = random(rnd, tokens * n, 3f);
+    float[] w = random(rnd, n, 1f);
+    float[] expected = new float[x.length];
+    CpuBackendKernels.rmsNorm(x, w, expected, tokens, 1e-5f);
+    long out = device.alloc(4L * x.length, "out");
+    device.launch(Kernel.RMS_NORM_F32, planner.rowWise(Kernel.RMS_NORM_F32, tokens, n),
+        device.args().ptr(out).ptr(upload(x)).ptr(upload(w)).i32(n).f32(1e-5f));
+    assertThat(download(out, x.length)).containsExactly(expected, Offset.offset(1e-4f));
+
+    int heads = 8;
+    int headDim = 128;
+    int[] pos = {0, 1, 4097, 100_000, 7};
+    float[] inv = new float[headDim / 2];
+    for (int i = 0; i < inv.length; i++) {
+      inv[i] = (float) (1.0 / Math.pow(500000, (2.0 * i) / headDim));
+    }
+    for (boolean interleaved : new boolean[] {false, true}) {
+      float[] qk = random(rnd, pos.length * heads * headDim, 1f);
+      float[] rotated = qk.clone();
+      CpuBackendKernels.rope(rotated, pos, inv, heads, headDim, interleaved);
+      long dev = upload(qk);
+      device.launch(Kernel.ROPE_F32, planner.rowWise(Kernel.ROPE_F32, pos.length, heads * headDim / 2), device.args()
+          .ptr(dev).ptr(upload(pos)).ptr(upload(inv)).i32(heads).i32(headDim).i32(interleaved ? 1 : 0));
+      assertThat(download(dev, qk.length)).as("interleaved %s", interleaved).containsExactly(rotated, Offset.offset(2e-5f));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"Q8_0, 34", "Q4_0, 18"})
+  void quantizedGemv_matchesCpuQuantizedDot(String type, int blockBytes) {
+    Random rnd = new Random(9);
+    int rows = 1000;
+    int cols = 512;
+    int tokens = 3;
+    int rowBytes = cols / 32 * blockBytes;
+    byte[] w = new byte[rows * rowBytes];
+    rnd.nextBytes(w);
+    for (int b = 0; b < w.length / blockBytes; b++) {
+      short scale = Float.floatToFloat16((rnd.nextFloat() - 0.5f) * 0.1f);
+      w[b * blockBytes] = (byte) scale;
+      w[b * blockBytes + 1] = (byte) (scale >> 8);
+    }
+    float[] x = random(rnd, tokens * cols, 1f);
+    float[] expected = new float[tokens * rows];
+    for (int t = 0; t < tokens; t++) {
+      for (int r = 0; r < rows; r++) {
+        expected[t * rows + r] = type.equals("Q8_0") ? Kernels.SCALAR.dotQ8_0(w, r * rowBytes, x, t * cols, cols)
+            : Kernels.SCALAR.dotQ4_0(w, r * rowBytes, x, t * cols, cols);
+      }
+    }
+    long wDev = device.alloc(w.length, "weights");
+    device.copyToDevice(wDev, ByteBuffer.wrap(w));
+    long y = device.alloc(4L * expected.length, "y");
+    Kernel k = Kernel.valueOf("GEMV_" + type);
+    device.launch(k, planner.quantizedGemv(k, rows, cols, tokens), device.args().ptr(y).ptr(wDev).ptr(upload(x)).i32(rows)
+        .i32(cols));
+    assertThat(download(y, expected.length)).containsExactly(expected, Offset.offset(1e-3f));
+  }
+
+  @Test
+  void cublasGemm_isRowMajorXTimesWTransposed() {
+    Random rnd = new Random(4);
+    int out = 96;
+    int in = 80;
+    int n = 7;
+    float[] w = random(rnd, out * in, 1f);
+    float[] x = random(rnd, n * in, 1f);
+    float[] expected = new float[n * out];
+    for (int t = 0; t < n; t++) {
+      for (int r = 0; r < out; r++) {
+        expected[t * out + r] = Kernels.SCALAR.dot(w, r * in, x, t * in, in);
+      }
+    }
+    long y = device.alloc(4L * expected.length, "y");
+    device.gemm(upload(w), upload(x), CudaDevice.GemmType.F32, out, in, n, y, "test");
+    assertThat(download(y, expected.length)).containsExactly(expected, Offset.offset(1e-4f));
+  }
+
+  @Test
+  void argmaxAndTopK_matchAStableDescendingSort() {
+    Random rnd = new Random(2);
+    int rows = 3;
+    int vocab = 32000;
+    float[] logits = random(rnd, rows * vocab, 10f);
+    logits[vocab + 5] = 100f;
+    logits[vocab + 9] = 100f; // tie: the lower index wins
+    long l = upload(logits);
+    long idx = device.alloc(4L * rows, "argmax");
+    device.launch(Kernel.ARGMAX_F32, planner.perRow(Kernel.ARGMAX_F32, rows), device.args().ptr(idx).ptr(l).i32(vocab));
+    int[] got = new int[rows];
+    device.copyToHost(got, idx, rows);
+    assertThat(got[1]).isEqualTo(5);
+    int k = 20;
+    long ti = device.alloc(4L * rows * k, "topk idx");
+    long tv = device.alloc(4L * rows * k, "topk val");
+    device.launch(Kernel.TOPK_F32, planner.perRow(Kernel.TOPK_F32, rows), device.args().ptr(ti).ptr(tv).ptr(l).i32(vocab).i32(k));
+    int[] topIdx = new int[rows * k];
+    device.copyToHost(topIdx, ti, topIdx.length);
+    for (int r = 0; r < rows; r++) {
+      final int row = r;
+      Integer[] order = new Integer[vocab];
+      for (int i = 0; i < vocab; i++) {
+        order[i] = i;
+      }
+      java.util.Arrays.sort(order, (a, b) -> Float.compare(logits[row * vocab + b], logits[row * vocab + a]));
+      assertThat(got[r]).isEqualTo(order[0]);
+      for (int i = 0; i < k; i++) {
+        assertThat(topIdx[r * k + i]).as("row %d rank %d", r, i).isEqualTo(order[i]);
+      }
+    }
+  }
+
+  private long upload(float[] a) {
+    long p = device.alloc(4L * a.length, "test input");
+    device.copyToDevice(p, a, a.length);
+    return p;
+  }
+
+  private long upload(int[] a) {
+    long p = device.alloc(4L * a.length, "test input");
+    device.copyToDevice(p, a, a.length);
+    return p;
+  }
+
+  private long upload(long[] a) {
+    long p = device.alloc(8L * a.length, "test input");
+    device.copyToDevice(p, a, a.length);
+    return p;
+  }
+
+  private float[] download(long p, int n) {
+    float[] out = new float[n];
+    device.copyToHost(out, p, n);
+    return out;
+  }
+
+  private static float round(String kvType, float v) {
+    return switch (kvType) {
+      case "F16" -> Float.float16ToFloat(Float.floatToFloat16(v));
+      case "BF16" -> {
+        int bits = Float.floatToRawIntBits(v);
+        yield Float.intBitsToFloat((bits + 0x7FFF + ((bits >>> 16) & 1)) & 0xFFFF0000);
+      }
+      default -> v;
+    };
+  }
+
+  private static float[] random(Random rnd, int n, float scale) {
+    float[] out = new float[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = (rnd.nextFloat() * 2 - 1) * scale;
+    }
+    return out;
+  }
+}
