@@ -38,6 +38,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Random;
@@ -46,6 +47,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -124,6 +126,9 @@ public final class OpenAiServer implements AutoCloseable {
         .shutdownHook(false) // we drain on SIGTERM ourselves; Helidon's hook would cut in-flight streams
         .maxPayloadSize(-1) // the handlers enforce --max-request-bytes with an OpenAI-shaped 413
         .addConnectionSelector(ClientWatch.http1Selector()) // ahead of Helidon's: notices clients that leave
+        // Helidon leaves Nagle on: each SSE event would wait for the client's (delayed, up to 40 ms)
+        // ACK of the previous one. Tokens must leave when they are written.
+        .connectionOptions(o -> o.tcpNoDelay(true))
         .routing(server::routing)
         .build()
         .start();
@@ -291,7 +296,7 @@ public final class OpenAiServer implements AutoCloseable {
   private record Event(int choice, RequestOutput output, RuntimeException failure) {}
 
   private void run(OpenAiRequest r, ServerResponse res, long arrival) {
-    String id = (r.endpoint() == Endpoint.CHAT ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
+    String id = (r.endpoint() == Endpoint.CHAT ? "chatcmpl-" : "cmpl-") + randomHex();
     long created = Instant.now().getEpochSecond();
     int n = r.choices().size();
     List<ChoiceState> states = new ArrayList<>(n);
@@ -322,10 +327,11 @@ public final class OpenAiServer implements AutoCloseable {
       throw ApiException.unhealthy("the engine is not running; retry on another replica");
     }
     Events events = merged != null ? () -> take(merged) : () -> next(streams.get(0));
-    // A client that closes the connection while the engine works aborts its sequences at once
-    // (a streaming one would otherwise be noticed only at its next write, a non-streaming one never).
+    // A non-streaming request writes nothing until it is done, so only a read-ahead notices its
+    // client leaving; a stream notices at its next write (one engine step away) and skips the
+    // watch, whose hand-off would delay the connection's next request.
     AtomicBoolean gone = new AtomicBoolean();
-    ClientWatch.Registration watch = ClientWatch.current().map(c -> c.watch(() -> {
+    ClientWatch.Registration watch = r.stream() ? () -> {} : ClientWatch.current().map(c -> c.watch(() -> {
       gone.set(true);
       streams.forEach(GenerationStream::close);
     })).orElse(() -> {});
@@ -441,10 +447,10 @@ public final class OpenAiServer implements AutoCloseable {
     try {
       for (ChoiceState c : states) {
         if (r.endpoint() == Endpoint.CHAT) {
-          send(out, responses.roleChunk(r, id, created, c));
+          send(out, responses.roleChunk(r, id, created, c), true);
         } else if (r.echo()) {
           String prompt = r.promptTexts().get(r.choices().get(c.index).promptIndex());
-          send(out, responses.chunk(r, id, created, c, prompt, List.of(), 0, false));
+          send(out, responses.chunk(r, id, created, c, prompt, List.of(), 0, false), true);
           textOffsets[c.index] = prompt.length();
         }
       }
@@ -458,7 +464,7 @@ public final class OpenAiServer implements AutoCloseable {
           failed = true;
           streams.forEach(GenerationStream::close);
           remaining = drain(r, states, timers, events, remaining - 1);
-          send(out, responses.error(ApiException.internal(id)));
+          send(out, responses.error(ApiException.internal(id)), false);
           break;
         }
         ChoiceState c = states.get(e.choice());
@@ -468,16 +474,18 @@ public final class OpenAiServer implements AutoCloseable {
         }
         List<SampledToken> logprobs = e.output().logprobs();
         if (!e.output().text().isEmpty() || last || (r.logprobs() && !logprobs.isEmpty())) {
-          send(out, responses.chunk(r, id, created, c, e.output().text(), logprobs, textOffsets[c.index], last));
+          // The last event goes out with the usage chunk and [DONE] in one write.
+          send(out, responses.chunk(r, id, created, c, e.output().text(), logprobs, textOffsets[c.index], last),
+              remaining > 0);
           textOffsets[c.index] += e.output().text().length();
         }
       }
       if (r.includeUsage() && !failed) {
         int completion = states.stream().mapToInt(c -> c.usage == null ? 0 : c.usage.completionTokens()).sum();
-        send(out, responses.usageChunk(r, id, created, completion, cachedTokens(r, states)));
+        send(out, responses.usageChunk(r, id, created, completion, cachedTokens(r, states)), false);
       }
-      write(out, DONE);
-      out.close();
+      write(out, DONE, false);
+      out.close(); // flushes what is buffered with the terminating chunk
     } catch (IOException | RuntimeException e) {
       // Writes and the final close touch the client: their failures mean it is gone. Anything
       // else is a bug; either way the stream cannot continue, so abort like a disconnect.
@@ -505,23 +513,26 @@ public final class OpenAiServer implements AutoCloseable {
     return 0;
   }
 
-  private static void write(OutputStream out, byte[] bytes) {
+  /** Writes an event; {@code flush} sends it now (one chunk, one write on the socket), else it waits for more. */
+  private static void write(OutputStream out, byte[] bytes, boolean flush) {
     try {
       out.write(bytes);
-      out.flush();
+      if (flush) {
+        out.flush();
+      }
     } catch (IOException | RuntimeException e) {
       throw new ClientGone(e);
     }
   }
 
-  private void send(OutputStream out, ObjectNode chunk) throws IOException {
+  private void send(OutputStream out, ObjectNode chunk, boolean flush) throws IOException {
     byte[] body = json.writeValueAsBytes(chunk);
     byte[] event = new byte[body.length + 8];
     System.arraycopy("data: ".getBytes(StandardCharsets.US_ASCII), 0, event, 0, 6);
     System.arraycopy(body, 0, event, 6, body.length);
     event[event.length - 2] = '\n';
     event[event.length - 1] = '\n';
-    write(out, event);
+    write(out, event, flush);
   }
 
   private static int cachedTokens(OpenAiRequest r, List<ChoiceState> states) {
@@ -686,6 +697,12 @@ public final class OpenAiServer implements AutoCloseable {
       sendError(res, new ApiException(500, "server_error", null, "internal_error",
           "Internal server error (reference " + ref + "); the server log has details.", null));
     }
+  }
+
+  /** 32 random hex digits, as vLLM's random_uuid(); request ids need to be unique, not secret (no SecureRandom lock). */
+  static String randomHex() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    return HexFormat.of().toHexDigits(random.nextLong()) + HexFormat.of().toHexDigits(random.nextLong());
   }
 
   static String version() {

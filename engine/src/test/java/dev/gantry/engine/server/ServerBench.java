@@ -10,10 +10,15 @@ import dev.gantry.engine.api.RequestOutput;
 import dev.gantry.engine.model.Architecture;
 import dev.gantry.engine.sampling.SamplingParams;
 import dev.gantry.engine.testing.TestModels;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,17 +90,21 @@ public final class ServerBench {
         String url = "http://127.0.0.1:" + server.port() + "/v1/completions";
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         runHttp(http, url, prompt, maxTokens, 4, 2); // warm-up
+        runRaw(server.port(), prompt, maxTokens, 4, 2);
         runDirect(engine, prompt, maxTokens, 4, 2);
         List<Row> rows = new ArrayList<>();
         for (int c : concurrencies) {
-          // Alternate the two paths in rounds so both see the same (noisy, shared) machine.
+          // Alternate the paths in rounds so all see the same (noisy, shared) machine.
           List<Row> direct = new ArrayList<>();
+          List<Row> raw = new ArrayList<>();
           List<Row> overHttp = new ArrayList<>();
           for (int round = 0; round < ROUNDS; round++) {
             direct.add(runDirect(engine, prompt, maxTokens, c, requestsPerStream));
+            raw.add(runRaw(server.port(), prompt, maxTokens, c, requestsPerStream));
             overHttp.add(runHttp(http, url, prompt, maxTokens, c, requestsPerStream));
           }
           rows.add(pool(direct));
+          rows.add(pool(raw));
           rows.add(pool(overHttp));
         }
         System.out.println(table(rows, maxTokens, requestsPerStream));
@@ -107,7 +116,7 @@ public final class ServerBench {
       throws Exception {
     String body = JSON.createObjectNode().put("model", "bench").put("prompt", prompt).put("max_tokens", maxTokens)
         .put("temperature", 0).put("ignore_eos", true).put("stream", true).toString();
-    return run("HTTP+SSE", concurrency, perStream, () -> {
+    return run("HTTP+SSE JDK HttpClient", concurrency, perStream, () -> {
       long t0 = System.nanoTime();
       HttpResponse<Stream<String>> r = http.send(HttpRequest.newBuilder(URI.create(url))
           .header("Content-Type", "application/json").timeout(Duration.ofMinutes(5))
@@ -128,6 +137,114 @@ public final class ServerBench {
       }
       return sample(t0, arrivals, System.nanoTime());
     });
+  }
+
+  /**
+   * The same requests from a minimal HTTP/1.1 client: one keep-alive socket per stream, the
+   * chunked SSE body parsed in place, a token counted when its event's bytes are read. The JDK
+   * HttpClient adds its selector and executor threads (two hand-offs per read) to every event;
+   * this client adds none, so its row shows what the server itself adds.
+   */
+  private static Row runRaw(int port, String prompt, int maxTokens, int concurrency, int perStream) throws Exception {
+    byte[] body = JSON.createObjectNode().put("model", "bench").put("prompt", prompt).put("max_tokens", maxTokens)
+        .put("temperature", 0).put("ignore_eos", true).put("stream", true).toString().getBytes(StandardCharsets.UTF_8);
+    byte[] request = concat(("POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII), body);
+    ThreadLocal<Socket> sockets = new ThreadLocal<>();
+    List<Socket> opened = Collections.synchronizedList(new ArrayList<>());
+    try {
+      return run("HTTP+SSE raw client", concurrency, perStream, () -> {
+        Socket socket = sockets.get();
+        if (socket == null) {
+          socket = new Socket("127.0.0.1", port);
+          socket.setTcpNoDelay(true);
+          sockets.set(socket);
+          opened.add(socket);
+        }
+        long t0 = System.nanoTime();
+        socket.getOutputStream().write(request);
+        socket.getOutputStream().flush();
+        List<Long> arrivals = new ArrayList<>();
+        readSse(new DataInputStream(socket.getInputStream()), arrivals);
+        return sample(t0, arrivals, System.nanoTime());
+      });
+    } finally {
+      for (Socket s : opened) {
+        s.close();
+      }
+    }
+  }
+
+  /** Reads one chunked SSE response to its last chunk, noting when each event with text arrives. */
+  private static void readSse(DataInputStream in, List<Long> arrivals) throws IOException {
+    String status = line(in);
+    if (!status.startsWith("HTTP/1.1 200")) {
+      throw new IllegalStateException(status);
+    }
+    int contentLength = -1;
+    for (String header; !(header = line(in)).isEmpty(); ) {
+      if (header.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+        contentLength = Integer.parseInt(header.substring(15).trim());
+      }
+    }
+    if (contentLength >= 0) { // the whole stream was ready before the first flush (e.g. one token)
+      byte[] body = new byte[contentLength];
+      in.readFully(body);
+      countTextEvents(body, arrivals);
+      return;
+    }
+    for (int size; (size = Integer.parseInt(line(in), 16)) > 0; ) {
+      byte[] chunk = new byte[size];
+      in.readFully(chunk);
+      line(in);
+      countTextEvents(chunk, arrivals);
+    }
+    line(in); // the empty trailer line
+  }
+
+  private static final byte[] TEXT_FIELD = "\"text\":\"".getBytes(StandardCharsets.US_ASCII);
+
+  /** A chunk holds one event, or the last ones together: notes an arrival for each whose text is not empty. */
+  private static void countTextEvents(byte[] bytes, List<Long> arrivals) {
+    long now = System.nanoTime();
+    for (int at = 0; (at = indexOf(bytes, TEXT_FIELD, at)) >= 0; at += TEXT_FIELD.length) {
+      if (bytes[at + TEXT_FIELD.length] != '"') {
+        arrivals.add(now);
+      }
+    }
+  }
+
+  private static String line(DataInputStream in) throws IOException {
+    StringBuilder b = new StringBuilder();
+    for (int c; (c = in.read()) != '\n'; ) {
+      if (c < 0) {
+        throw new EOFException("connection closed");
+      }
+      if (c != '\r') {
+        b.append((char) c);
+      }
+    }
+    return b.toString();
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle, int from) {
+    outer:
+    for (int i = from; i + needle.length < haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] all = new byte[a.length + b.length];
+    System.arraycopy(a, 0, all, 0, a.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
   }
 
   private static final AtomicInteger IDS = new AtomicInteger();
@@ -232,19 +349,20 @@ public final class ServerBench {
           percentile(ttft, 99), percentile(itl, 50), percentile(itl, 90), percentile(itl, 99), percentile(e2e, 50),
           percentile(e2e, 99), r.cpuMsPerRequest()));
     }
-    t.append("\nHTTP overhead (HTTP+SSE minus Engine API, p50):\n");
-    for (int i = 0; i + 1 < rows.size(); i += 2) {
+    t.append("\nHTTP overhead (each HTTP path minus the Engine API, p50):\n");
+    for (int i = 0; i + 2 < rows.size(); i += 3) {
       Row direct = rows.get(i);
-      Row http = rows.get(i + 1);
+      for (Row http : List.of(rows.get(i + 1), rows.get(i + 2))) {
       t.append(String.format(Locale.ROOT,
-          "  %d streams: CPU %+.2f ms per request (server + client); wall p50: TTFT %+.2f ms, e2e %+.2f ms, ITL %+.3f ms%n",
-          direct.concurrency(), http.cpuMsPerRequest() - direct.cpuMsPerRequest(),
+          "  %d streams, %s: CPU %+.2f ms per request (server + client); wall p50: TTFT %+.2f ms, e2e %+.2f ms, ITL %+.3f ms%n",
+          direct.concurrency(), http.path(), http.cpuMsPerRequest() - direct.cpuMsPerRequest(),
           percentile(http.samples().stream().map(Sample::ttftMs).toList(), 50)
               - percentile(direct.samples().stream().map(Sample::ttftMs).toList(), 50),
           percentile(http.samples().stream().map(Sample::e2eMs).toList(), 50)
               - percentile(direct.samples().stream().map(Sample::e2eMs).toList(), 50),
           percentile(http.samples().stream().flatMap(s -> s.itlMs().stream()).toList(), 50)
               - percentile(direct.samples().stream().flatMap(s -> s.itlMs().stream()).toList(), 50)));
+      }
     }
     return t.toString();
   }
