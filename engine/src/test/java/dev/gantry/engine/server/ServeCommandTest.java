@@ -3,22 +3,16 @@ package dev.gantry.engine.server;
 import static dev.gantry.engine.server.ServerHarness.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -107,33 +101,11 @@ class ServeCommandTest {
 
   @Test
   void sigterm_drainsInFlightStreams_refusesNewRequests_andExitsZero() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-Xmx512m",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", model.toString(),
-        "--host", "127.0.0.1", "--port", "0", "--served-model-name", ServerHarness.MODEL, "--max-model-len", "2048",
-        "--gpu-memory-utilization", "32MiB", "--threads", "1", "--drain-timeout", "60"));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-      int port = -1;
-      StringBuilder log = new StringBuilder();
-      Pattern listening = Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)");
-      for (String line; port < 0 && (line = out.readLine()) != null; ) {
-        log.append(line).append('\n');
-        Matcher m = listening.matcher(line);
-        if (m.find()) {
-          port = Integer.parseInt(m.group(1));
-        }
-      }
-      assertThat(port).as("the server announced its port:\n%s", log).isPositive();
-      Thread.ofVirtual().start(() -> { // keep the pipe drained until the process ends
-        try {
-          out.lines().forEach(l -> { });
-        } catch (java.io.UncheckedIOException closed) {
-          // the process exited
-        }
-      });
-
+    try (ServeProcess serve = ServeProcess.start(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()),
+        model, "--served-model-name", ServerHarness.MODEL, "--max-model-len", "2048", "--gpu-memory-utilization", "32MiB",
+        "--threads", "1", "--drain-timeout", "60")) {
+      Process p = serve.process();
+      int port = serve.port();
       HttpClient http = HttpClient.newHttpClient();
       RawStream inFlight = new RawStream(port, json("prompt", "Hello", "max_tokens", 1500, "ignore_eos", true,
           "stream", true));
@@ -157,9 +129,7 @@ class ServeCommandTest {
       assertThat(inFlight.readToDone()).as("the in-flight stream finishes").isTrue();
       inFlight.close();
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      assertThat(p.exitValue()).isZero();
-    } finally {
-      p.destroyForcibly();
+      assertThat(p.exitValue()).as(serve.log().toString()).isZero();
     }
   }
 }
