@@ -384,6 +384,31 @@ class ComposeCommandTest {
   }
 
   @Test
+  void compose_s3ModelSource_downloadsTheRevisionDirectoryWithTheStacksRcloneImage() throws IOException {
+    Path model = stacks.resolve("models/qwen2.5-1.5b-instruct.yaml");
+    String text = Files.readString(model);
+    Files.writeString(model, text.replaceFirst("(?m)^source: .*$", "source: s3://acme-weights/qwen2.5-1.5b"));
+
+    assertThat(run("compose", "aws-prod", "--out", out.toString())).as(stderr.toString()).isZero();
+
+    Map<String, Object> download = mapAt(compose(), "services", "download-qwen2-5-1-5b-instruct");
+    assertThat(download.get("image")).isEqualTo("docker.io/rclone/rclone:1.68.2");
+    String revision = text.replaceAll("(?s).*\\nrevision: (\\S+).*", "$1");
+    assertThat(revision).matches("[0-9a-f]{40}");
+    assertThat(stringList(download, "command")).startsWith("copy", "--checksum")
+        .endsWith(":s3,provider=AWS,env_auth=true:acme-weights/qwen2.5-1.5b/" + revision, "/models/qwen2.5-1.5b-instruct");
+    assertThat(download).doesNotContainKey("secrets");
+  }
+
+  @Test
+  void compose_outIsAFile_failsNamingThePathAndTheFix() throws IOException {
+    Files.writeString(out, "not a directory");
+    assertThat(run("compose", "aws-prod", "--out", out.toString())).isEqualTo(GantryCli.FAILED);
+    assertThat(stderr.toString()).contains("Cannot write the compose project to '" + out + "'",
+        "pass a writable directory with --out");
+  }
+
+  @Test
   void compose_unknownStack_exits2WithTheSameMessageAsPlan() {
     assertThat(run("plan", "aws-dev")).isEqualTo(GantryCli.BAD_INPUT);
     String planError = stderr.toString();
