@@ -125,4 +125,23 @@ class LocalUpEndToEndTest {
     assertThat(after.code()).isEqualTo(1);
     assertThat(after.out()).contains("not running");
   }
+
+  @Test
+  void localUp_whenTheEngineCannotLoadTheModel_exits1WithItsLog_andLeavesNothingRunning() throws Exception {
+    Path model = Files.createDirectories(state.resolveSibling(state.getFileName() + "-broken-model"));
+    Files.writeString(model.resolve("config.json"), "{\"model_type\": \"llama\"}");
+    try {
+      Result up = gantry("local", "up", "--state-dir", state.toString(), "--model", model.toString(),
+          "--port-engine", "0", "--port-gateway", "0", "--wait-timeout", "240");
+
+      assertThat(up.code()).as(up.out() + up.err()).isEqualTo(1);
+      assertThat(up.out()).contains("✗ engine");
+      assertThat(up.err()).contains("engine exited while starting; last lines of " + state.resolve("engine.log"));
+      assertThat(Files.readString(state.resolve("engine.log"))).contains(model.toString());
+      assertThat(state.resolve("local.json")).doesNotExist();
+      assertThat(gantry("local", "status", "--state-dir", state.toString()).out()).contains("not running");
+    } finally {
+      Files.walk(model).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
 }

@@ -35,17 +35,21 @@ final class LocalCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  LocalStack stack() {
-    return new LocalStack(parent.catalog().repoRoot());
+  /** What a verb does with the stack of this checkout and its state directory; returns the exit code. */
+  interface Verb {
+    int run(LocalStack stack, Path stateDir, PrintWriter out);
   }
 
-  Path stateDir(LocalStack stack, Path given) {
-    return (given != null ? given : stack.defaultStateDir()).toAbsolutePath().normalize();
-  }
-
-  int fail(LocalException e) {
-    spec.commandLine().getErr().println("gantry: " + e.getMessage());
-    return e.badInput() ? GantryCli.BAD_INPUT : GantryCli.FAILED;
+  /** Runs a verb on {@code --state-dir} (default: the checkout's); a {@link LocalException} becomes exit 2 or 1. */
+  int run(Path givenStateDir, Verb verb) {
+    try {
+      LocalStack stack = new LocalStack(parent.catalog().repoRoot());
+      Path dir = (givenStateDir != null ? givenStateDir : stack.defaultStateDir()).toAbsolutePath().normalize();
+      return verb.run(stack, dir, spec.commandLine().getOut());
+    } catch (LocalException e) {
+      spec.commandLine().getErr().println("gantry: " + e.getMessage());
+      return e.badInput() ? GantryCli.BAD_INPUT : GantryCli.FAILED;
+    }
   }
 
   /** Options every verb shares. */
@@ -90,10 +94,7 @@ final class LocalCommand implements Runnable {
 
     @Override
     public Integer call() {
-      PrintWriter out = local.spec.commandLine().getOut();
-      try {
-        LocalStack stack = local.stack();
-        Path dir = local.stateDir(stack, state.stateDir);
+      return local.run(state.stateDir, (stack, dir, out) -> {
         out.println("gantry local: starting the engine and the gateway (state in " + dir + ")");
         LocalStack.UpResult r = stack.up(new LocalStack.UpOptions(dir, model, enginePort, gatewayPort,
             Duration.ofSeconds(waitSeconds)), new Progress(out, Progress.stdoutIsTerminal()));
@@ -120,9 +121,7 @@ final class LocalCommand implements Runnable {
         out.println("Status: gantry local status" + stack.stateFlag(dir) + "    Stop: gantry local down"
             + stack.stateFlag(dir));
         return GantryCli.OK;
-      } catch (LocalException e) {
-        return local.fail(e);
-      }
+      });
     }
   }
 
@@ -142,13 +141,10 @@ final class LocalCommand implements Runnable {
 
     @Override
     public Integer call() {
-      PrintWriter out = local.spec.commandLine().getOut();
-      try {
+      return local.run(state.stateDir, (stack, dir, out) -> {
         if (timeoutSeconds < 1) {
           throw LocalException.badInput("--timeout must be at least 1 second, got " + timeoutSeconds);
         }
-        LocalStack stack = local.stack();
-        Path dir = local.stateDir(stack, state.stateDir);
         List<LocalStack.StopOutcome> stopped = stack.down(dir, Duration.ofSeconds(timeoutSeconds));
         if (stopped.isEmpty()) {
           out.println("gantry local: nothing to stop (no local.json in " + dir + ")");
@@ -162,9 +158,7 @@ final class LocalCommand implements Runnable {
           });
         }
         return GantryCli.OK;
-      } catch (LocalException e) {
-        return local.fail(e);
-      }
+      });
     }
   }
 
@@ -180,10 +174,7 @@ final class LocalCommand implements Runnable {
 
     @Override
     public Integer call() {
-      PrintWriter out = local.spec.commandLine().getOut();
-      try {
-        LocalStack stack = local.stack();
-        Path dir = local.stateDir(stack, state.stateDir);
+      return local.run(state.stateDir, (stack, dir, out) -> {
         List<LocalStack.Status> rows = stack.status(dir);
         if (rows.isEmpty()) {
           out.println("gantry local: not running (no local.json in " + dir + "); start it with 'gantry local up"
@@ -198,9 +189,7 @@ final class LocalCommand implements Runnable {
         }
         out.print(Table.draw(table));
         return rows.size() == 2 && rows.stream().allMatch(LocalStack.Status::healthy) ? GantryCli.OK : GantryCli.FAILED;
-      } catch (LocalException e) {
-        return local.fail(e);
-      }
+      });
     }
 
     static String human(Duration d) {
