@@ -64,15 +64,15 @@ final class LocalProcesses {
       return Optional.empty();
     }
     Optional<List<String>> args = commandLine(s.pid());
-    if (args.isPresent() && !carries(args.get(), s.kind().commandToken(), s.requiredArgs())) {
+    if (args.isPresent() && !carries(args.get(), s.kind().commandTokens(), s.requiredArgs())) {
       return Optional.empty();
     }
     return handle;
   }
 
-  /** True when one argument contains {@code token} and {@code required} appears as consecutive arguments. */
-  static boolean carries(List<String> args, String token, List<String> required) {
-    return args.stream().anyMatch(a -> a.contains(token))
+  /** True when an argument contains one of {@code tokens} and {@code required} appears as consecutive arguments. */
+  static boolean carries(List<String> args, List<String> tokens, List<String> required) {
+    return args.stream().anyMatch(a -> tokens.stream().anyMatch(a::contains))
         && (required.isEmpty() || Collections.indexOfSubList(args, required) >= 0);
   }
 

@@ -211,11 +211,17 @@ class LocalStackTest {
   }
 
   @Test
-  void carries_needsTheTokenAndTheArgumentsInOrder() {
-    List<String> args = List.of("java", "-cp", "x", "dev.gantry.engine.server.Main", "serve", "/m", "--port", "8000");
-    assertThat(LocalProcesses.carries(args, "dev.gantry.engine.server.Main", List.of("--port", "8000"))).isTrue();
-    assertThat(LocalProcesses.carries(args, "dev.gantry.engine.server.Main", List.of("--port", "8001"))).isFalse();
-    assertThat(LocalProcesses.carries(args, "gantry-gateway", List.of("--port", "8000"))).isFalse();
+  void carries_needsAComponentTokenAndTheArgumentsInOrder_inEveryFormTheLauncherTakes() {
+    List<String> port = List.of("--port", "8000");
+    List<String> tokens = Component.ENGINE.commandTokens();
+    List<String> launcher = List.of("bash", "/r/engine/gantry-engine", "serve", "/m", "--port", "8000");
+    List<String> jar = List.of("/jdk/bin/java", "--add-modules", "jdk.incubator.vector", "-jar",
+        "/r/engine/target/gantry-engine.jar", "serve", "/m", "--port", "8000");
+    List<String> classes = List.of("java", "-cp", "/r/engine/target/classes:/a.jar", "dev.gantry.engine.server.Main",
+        "serve", "/m", "--port", "8000");
+    assertThat(List.of(launcher, jar, classes)).allMatch(args -> LocalProcesses.carries(args, tokens, port));
+    assertThat(LocalProcesses.carries(jar, tokens, List.of("--port", "8001"))).isFalse();
+    assertThat(LocalProcesses.carries(jar, Component.GATEWAY.commandTokens(), port)).isFalse();
   }
 
   @Test
