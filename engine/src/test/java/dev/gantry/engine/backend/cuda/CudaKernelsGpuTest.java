@@ -5,12 +5,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.gantry.engine.backend.CpuBackendKernels;
 import dev.gantry.engine.backend.cpu.Kernels;
-import dev.gantry.engine.backend.cpu.PagedAttention;
-import dev.gantry.engine.backend.cpu.Parallel;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.Random;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
@@ -50,91 +45,24 @@ class CudaKernelsGpuTest {
   @CsvSource({"F32, 4, 2, 64, 4", "F32, 8, 8, 128, 16", "F16, 4, 2, 64, 16", "BF16, 8, 2, 128, 8"})
   void reshapeAndCache_thenPagedAttention_overRandomBlockTables_matchCpuPagedAttention(String kvType, int numHeads,
       int numKvHeads, int headDim, int blockSize) {
-    Random rnd = new Random(42 + headDim + blockSize);
-    int[] contextLens = {1, 37, 300, 9};
-    int[] chunkLens = {1, 1, 5, 9};
-    int numSeqs = contextLens.length;
-    int maxBlocksPerSeq = 0;
-    int totalBlocks = 0;
-    for (int len : contextLens) {
-      maxBlocksPerSeq = Math.max(maxBlocksPerSeq, (len + blockSize - 1) / blockSize);
-      totalBlocks += (len + blockSize - 1) / blockSize;
-    }
-    int numBlocks = totalBlocks + 3;
-    List<Integer> physical = new ArrayList<>();
-    for (int b = 0; b < numBlocks; b++) {
-      physical.add(b);
-    }
-    Collections.shuffle(physical, rnd);
-    int[][] tables = new int[numSeqs][maxBlocksPerSeq];
-    int next = 0;
-    for (int s = 0; s < numSeqs; s++) {
-      for (int b = 0; b < (contextLens[s] + blockSize - 1) / blockSize; b++) {
-        tables[s][b] = physical.get(next++);
-      }
-    }
-    int kvDim = numKvHeads * headDim;
-    List<int[]> rows = new ArrayList<>(); // {seq, position}, written in random order
-    for (int s = 0; s < numSeqs; s++) {
-      for (int p = 0; p < contextLens[s]; p++) {
-        rows.add(new int[] {s, p});
-      }
-    }
-    Collections.shuffle(rows, rnd);
-    int numRows = rows.size();
-    float[] kRows = random(rnd, numRows * kvDim, 1f);
-    float[] vRows = random(rnd, numRows * kvDim, 1f);
-    long[] slots = new long[numRows];
-    float[] kc = new float[numBlocks * blockSize * kvDim];
-    float[] vc = new float[numBlocks * blockSize * kvDim];
-    for (int r = 0; r < numRows; r++) {
-      int s = rows.get(r)[0];
-      int p = rows.get(r)[1];
-      slots[r] = (long) tables[s][p / blockSize] * blockSize + p % blockSize;
-      for (int i = 0; i < kvDim; i++) {
-        kc[(int) slots[r] * kvDim + i] = round(kvType, kRows[r * kvDim + i]);
-        vc[(int) slots[r] * kvDim + i] = round(kvType, vRows[r * kvDim + i]);
-      }
-    }
-    int numTokens = 0;
-    for (int c : chunkLens) {
-      numTokens += c;
-    }
-    int[] pos = new int[numTokens];
-    int[] seqOf = new int[numTokens];
-    int[][] tokenTables = new int[numTokens][];
-    int[] flatTables = new int[numSeqs * maxBlocksPerSeq];
-    for (int s = 0; s < numSeqs; s++) {
-      System.arraycopy(tables[s], 0, flatTables, s * maxBlocksPerSeq, maxBlocksPerSeq);
-    }
-    int t = 0;
-    for (int s = 0; s < numSeqs; s++) {
-      for (int i = 0; i < chunkLens[s]; i++, t++) {
-        pos[t] = contextLens[s] - chunkLens[s] + i;
-        seqOf[t] = s;
-        tokenTables[t] = tables[s];
-      }
-    }
-    float[] q = random(rnd, numTokens * numHeads * headDim, 2f);
-    float[] expected = new float[numTokens * numHeads * headDim];
-    try (Parallel parallel = new Parallel(1)) {
-      new PagedAttention(Kernels.SCALAR, parallel, numHeads, numKvHeads, headDim)
-          .compute(q, kc, vc, expected, numTokens, pos, tokenTables, blockSize);
-    }
-
+    PagedCacheFixture f = new PagedCacheFixture(new Random(42 + headDim + blockSize), kvType, new int[] {1, 37, 300, 9},
+        new int[] {1, 1, 5, 9}, numHeads, numKvHeads, headDim, blockSize);
+    int kvDim = f.kvDim();
+    long cacheElements = (long) f.numBlocks * blockSize * kvDim;
     int elemBytes = kvType.equals("F32") ? 4 : 2;
-    long kcDev = device.alloc((long) kc.length * elemBytes, "key cache");
-    long vcDev = device.alloc((long) vc.length * elemBytes, "value cache");
+    long kcDev = device.alloc(cacheElements * elemBytes, "key cache");
+    long vcDev = device.alloc(cacheElements * elemBytes, "value cache");
     Kernel write = Kernel.valueOf("RESHAPE_AND_CACHE_" + kvType);
-    device.launch(write, planner.rowWise(write, numRows, kvDim), device.args().ptr(upload(kRows)).ptr(upload(vRows))
-        .ptr(kcDev).ptr(vcDev).ptr(upload(slots)).i32(kvDim));
-    long out = device.alloc(4L * expected.length, "attention output");
+    device.launch(write, planner.rowWise(write, f.numRows, kvDim), device.args().ptr(upload(f.kRows))
+        .ptr(upload(f.vRows)).ptr(kcDev).ptr(vcDev).ptr(upload(f.slots)).i32(kvDim));
+    long out = device.alloc(4L * f.expected.length, "attention output");
     Kernel att = Kernel.valueOf("PAGED_ATTENTION_" + kvType);
-    device.launch(att, planner.pagedAttention(att, numTokens, numHeads, numKvHeads, headDim), device.args().ptr(out)
-        .ptr(upload(q)).ptr(kcDev).ptr(vcDev).ptr(upload(pos)).ptr(upload(seqOf)).ptr(upload(flatTables))
-        .i32(maxBlocksPerSeq).i32(numHeads).i32(numKvHeads).i32(headDim).i32(blockSize)
+    device.launch(att, planner.pagedAttention(att, f.numTokens, numHeads, numKvHeads, headDim), device.args().ptr(out)
+        .ptr(upload(f.q)).ptr(kcDev).ptr(vcDev).ptr(upload(f.pos)).ptr(upload(f.seqOf)).ptr(upload(f.flatTables()))
+        .i32(f.maxBlocksPerSeq).i32(numHeads).i32(numKvHeads).i32(headDim).i32(blockSize)
         .f32((float) (1.0 / Math.sqrt(headDim))));
-    assertThat(download(out, expected.length)).containsExactly(expected, Offset.offset(kvType.equals("F32") ? 1e-4f : 1e-3f));
+    assertThat(download(out, f.expected.length)).containsExactly(f.expected,
+        Offset.offset(kvType.equals("F32") ? 1e-4f : 1e-3f));
   }
 
   @Test
@@ -278,22 +206,8 @@ class CudaKernelsGpuTest {
     return out;
   }
 
-  private static float round(String kvType, float v) {
-    return switch (kvType) {
-      case "F16" -> Float.float16ToFloat(Float.floatToFloat16(v));
-      case "BF16" -> {
-        int bits = Float.floatToRawIntBits(v);
-        yield Float.intBitsToFloat((bits + 0x7FFF + ((bits >>> 16) & 1)) & 0xFFFF0000);
-      }
-      default -> v;
-    };
+  private static float[] random(Random rnd, int n, float scale) {
+    return PagedCacheFixture.random(rnd, n, scale);
   }
 
-  private static float[] random(Random rnd, int n, float scale) {
-    float[] out = new float[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = (rnd.nextFloat() * 2 - 1) * scale;
-    }
-    return out;
-  }
 }

@@ -6,12 +6,8 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import dev.gantry.engine.backend.CpuBackendKernels;
 import dev.gantry.engine.backend.cpu.Kernels;
 import dev.gantry.engine.backend.cpu.PagedAttention;
-import dev.gantry.engine.backend.cpu.Parallel;
 import dev.gantry.engine.model.RopeScaling;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import org.assertj.core.data.Offset;
@@ -51,88 +47,19 @@ class CudaKernelsShimTest {
       "bf16, 4, 2, 64, 16, 64"})
   void pagedAttention_overRandomBlockTables_matchesCpuPagedAttention(String kvType, int numHeads, int numKvHeads,
       int headDim, int blockSize, int threads) throws Exception {
-    Random rnd = new Random(42 + headDim + blockSize);
-    int[] contextLens = {1, 37, 70, 9}; // positions 0..len-1 cached per sequence
-    int[] chunkLens = {1, 1, 5, 9}; // tokens of this step: the last chunkLens[s] positions
-    int numSeqs = contextLens.length;
-    int maxBlocksPerSeq = 0;
-    int totalBlocks = 0;
-    for (int len : contextLens) {
-      int blocks = (len + blockSize - 1) / blockSize;
-      maxBlocksPerSeq = Math.max(maxBlocksPerSeq, blocks);
-      totalBlocks += blocks;
-    }
-    int numBlocks = totalBlocks + 3; // some blocks belong to nobody
-    List<Integer> physical = new ArrayList<>();
-    for (int b = 0; b < numBlocks; b++) {
-      physical.add(b);
-    }
-    Collections.shuffle(physical, rnd);
-    int[][] tables = new int[numSeqs][];
-    int next = 0;
-    for (int s = 0; s < numSeqs; s++) {
-      tables[s] = new int[maxBlocksPerSeq];
-      for (int b = 0; b < (contextLens[s] + blockSize - 1) / blockSize; b++) {
-        tables[s][b] = physical.get(next++);
-      }
-    }
-    int kvDim = numKvHeads * headDim;
-    // Every cached position's K/V row, in a random order, with its slot.
-    List<long[]> rows = new ArrayList<>(); // {seq, position}
-    for (int s = 0; s < numSeqs; s++) {
-      for (int p = 0; p < contextLens[s]; p++) {
-        rows.add(new long[] {s, p});
-      }
-    }
-    Collections.shuffle(rows, rnd);
-    int numRows = rows.size();
-    float[] kRows = randomFloats(rnd, numRows * kvDim, 1f);
-    float[] vRows = randomFloats(rnd, numRows * kvDim, 1f);
-    long[] slots = new long[numRows];
-    float[] kc = new float[numBlocks * blockSize * kvDim];
-    float[] vc = new float[numBlocks * blockSize * kvDim];
-    for (int r = 0; r < numRows; r++) {
-      int s = (int) rows.get(r)[0];
-      int p = (int) rows.get(r)[1];
-      slots[r] = (long) tables[s][p / blockSize] * blockSize + p % blockSize;
-      for (int i = 0; i < kvDim; i++) {
-        kc[(int) slots[r] * kvDim + i] = storageRound(kvType, kRows[r * kvDim + i]);
-        vc[(int) slots[r] * kvDim + i] = storageRound(kvType, vRows[r * kvDim + i]);
-      }
-    }
-    int numTokens = 0;
-    for (int c : chunkLens) {
-      numTokens += c;
-    }
-    int[] pos = new int[numTokens];
-    int[] seqOf = new int[numTokens];
-    int[][] tokenTables = new int[numTokens][];
-    int t = 0;
-    for (int s = 0; s < numSeqs; s++) {
-      for (int i = 0; i < chunkLens[s]; i++, t++) {
-        pos[t] = contextLens[s] - chunkLens[s] + i;
-        seqOf[t] = s;
-        tokenTables[t] = tables[s];
-      }
-    }
-    float[] q = randomFloats(rnd, numTokens * numHeads * headDim, 2f);
-
-    float[] expected = new float[numTokens * numHeads * headDim];
-    try (Parallel parallel = new Parallel(1)) {
-      new PagedAttention(Kernels.SCALAR, parallel, numHeads, numKvHeads, headDim)
-          .compute(q, kc, vc, expected, numTokens, pos, tokenTables, blockSize);
-    }
-
+    PagedCacheFixture f = new PagedCacheFixture(new Random(42 + headDim + blockSize), kvType, new int[] {1, 37, 70, 9},
+        new int[] {1, 1, 5, 9}, numHeads, numKvHeads, headDim, blockSize);
     ShimHarness.Args args = new ShimHarness.Args()
-        .i32(numTokens, numHeads, numKvHeads, headDim, blockSize, numBlocks, numSeqs, maxBlocksPerSeq, threads, numRows)
-        .i32(pos).i32(seqOf);
-    for (int[] table : tables) {
+        .i32(f.numTokens, numHeads, numKvHeads, headDim, blockSize, f.numBlocks, f.numSeqs, f.maxBlocksPerSeq, threads,
+            f.numRows)
+        .i32(f.pos).i32(f.seqOf);
+    for (int[] table : f.tables) {
       args.i32(table);
     }
-    args.f32(q).f32(kRows).f32(vRows).i64(slots);
-    float[] actual = ShimHarness.floats(ShimHarness.run("attention_" + kvType, args.buffer()), expected.length);
+    args.f32(f.q).f32(f.kRows).f32(f.vRows).i64(f.slots);
+    float[] actual = ShimHarness.floats(ShimHarness.run("attention_" + kvType, args.buffer()), f.expected.length);
 
-    assertThat(actual).containsExactly(expected, Offset.offset(kvType.equals("f32") ? 2e-5f : 1e-4f));
+    assertThat(actual).containsExactly(f.expected, Offset.offset(kvType.equals("f32") ? 2e-5f : 1e-4f));
   }
 
   @Test
@@ -414,23 +341,11 @@ class CudaKernelsShimTest {
   }
 
   private static float storageRound(String kvType, float v) {
-    return switch (kvType) {
-      case "f32" -> v;
-      case "f16" -> Float.float16ToFloat(Float.floatToFloat16(v));
-      case "bf16" -> {
-        int bits = Float.floatToRawIntBits(v);
-        bits = (bits + 0x7FFF + ((bits >>> 16) & 1)) & 0xFFFF0000; // round to nearest even
-        yield Float.intBitsToFloat(bits);
-      }
-      default -> throw new IllegalArgumentException("kv type " + kvType);
-    };
+    return PagedCacheFixture.storageRound(kvType, v);
   }
 
   private static float[] randomFloats(Random rnd, int n, float scale) {
-    float[] out = new float[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = (rnd.nextFloat() * 2 - 1) * scale;
-    }
-    return out;
+    return PagedCacheFixture.random(rnd, n, scale);
   }
+
 }
