@@ -180,7 +180,8 @@ public final class EngineBuilder {
       b = switch (device.resolve(CudaProbe::probe)) {
         case CUDA -> {
           int len = maxModelLen != null ? maxModelLen : loaded.config().maxPositionEmbeddings();
-          yield CudaBackend.create(loaded, new CudaBackend.Options(0, gpuMemoryUtilization,
+          // An absolute KV budget (kvCacheBytes) replaces the fraction: the plan then only checks that it all fits.
+          yield CudaBackend.create(loaded, new CudaBackend.Options(0, kvCacheBytes != null ? 1.0 : gpuMemoryUtilization,
               batchedTokens(len), maxNumSeqs, len, blockSize, CudaBackend.KvCacheType.auto(loaded.weights()), false));
         }
         case CPU, AUTO -> CpuBackend.create(loaded, threads, true);

@@ -70,6 +70,18 @@ class CudaBackendPlanTest {
   }
 
   @Test
+  void engineBuilder_deviceCudaWithoutAGpu_failsSayingWhy_andAutoServesOnTheCpu() {
+    org.assertj.core.api.Assumptions.assumeThat(dev.gantry.engine.backend.cuda.CudaProbe.probe())
+        .as("this machine has a usable GPU").isInstanceOf(dev.gantry.engine.backend.cuda.CudaProbe.Unavailable.class);
+    Path model = TestModels.write(tmp, TestModels.spec(Architecture.LLAMA)).path();
+    assertThatThrownBy(() -> dev.gantry.engine.api.Engine.builder().model(model).device(Device.CUDA).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("no usable CUDA GPU").hasMessageContaining("--device cpu");
+    try (var engine = dev.gantry.engine.api.Engine.builder().model(model).device(Device.AUTO).kvCacheBytes(1 << 20).build()) {
+      assertThat(engine).isNotNull();
+    }
+  }
+
+  @Test
   void options_rejectUtilizationOutsideTheUnitInterval() {
     assertThatThrownBy(() -> new CudaBackend.Options(0, 0, 64, 4, 128, 16, KvCacheType.F32, false))
         .hasMessageContaining("--gpu-memory-utilization must be within (0, 1], got 0.0");
