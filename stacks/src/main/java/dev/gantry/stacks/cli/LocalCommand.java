@@ -61,11 +61,12 @@ final class LocalCommand implements Runnable {
   }
 
   @Command(name = "up", mixinStandardHelpOptions = true,
-      description = {"Start the engine and the gateway as background processes, wait until both are healthy,",
-          "create a virtual key and print how to call the gateway. Exit 0 started, 1 a component failed",
-          "to build or start (its log is shown), 2 bad input (port in use, missing model, already running)."},
+      description = {"Start the engine and the gateway as background processes, wait until",
+          "both are healthy, create a virtual key and print how to call the gateway.",
+          "Exit 0 started, 1 a component failed to build or start (its log is shown),",
+          "2 bad input (port in use, missing model, already running)."},
       footer = {"", "Examples:",
-          "  gantry local up                                   # demo model with RANDOM weights",
+          "  gantry local up                  # demo model with RANDOM weights",
           "  gantry local up --model ~/models/Qwen2.5-0.5B-Instruct",
           "  gantry local up --model llama-3.2-1b-q8_0.gguf --port-gateway 4001"})
   static final class Up implements Callable<Integer> {
@@ -126,8 +127,9 @@ final class LocalCommand implements Runnable {
   }
 
   @Command(name = "down", mixinStandardHelpOptions = true,
-      description = {"Stop exactly the processes 'local up' started (checked by PID, start time and command line):",
-          "SIGTERM, then SIGKILL after --timeout. Exit 0 when nothing of ours is left running."})
+      description = {"Stop exactly the processes 'local up' started (checked by PID, start",
+          "time and command line): SIGTERM, then SIGKILL after --timeout.",
+          "Exit 0 when nothing of ours is left running."})
   static final class Down implements Callable<Integer> {
     @ParentCommand
     LocalCommand local;
