@@ -9,7 +9,7 @@ import java.util.Objects;
  * program exports this as the stack output {@code servingSpec}; LLM-aware rules and the
  * runbooks read it from any graph source.
  *
- * @param cloud    {@code aws}, {@code gcp}, {@code azure} or {@code kubernetes}
+ * @param cloud    {@code aws}, {@code gcp}, {@code azure}, or {@code none} (an existing cluster, no cloud resources)
  * @param region   cloud region
  * @param zones    availability zones the cluster spans
  * @param gpuPools GPU node pools
@@ -85,6 +85,8 @@ public record ServingSpec(
    * @param pool                  GPU pool the replicas run on
    * @param minReplicas           autoscaling minimum
    * @param maxReplicas           autoscaling maximum
+   * @param device                {@value #GPU} (the default when absent) or {@value #CPU}: a CPU engine has no GPU
+   *                              pool ({@code pool} is null) and must fit its container memory limit instead
    */
   public record Model(
       String name,
@@ -107,7 +109,23 @@ public record ServingSpec(
       boolean enablePrefixCaching,
       String pool,
       int minReplicas,
-      int maxReplicas) {}
+      int maxReplicas,
+      String device) {
+    public static final String GPU = "gpu";
+    public static final String CPU = "cpu";
+
+    public Model {
+      device = device == null || device.isBlank() ? GPU : device;
+      if (!device.equals(GPU) && !device.equals(CPU)) {
+        throw new IllegalArgumentException("model " + name + ": device '" + device + "' is not gpu or cpu");
+      }
+    }
+
+    /** True when the engine runs on CPUs (no GPU pool, no GPU requests). */
+    public boolean onCpu() {
+      return device.equals(CPU);
+    }
+  }
 
   /**
    * Gateway facts.

@@ -159,5 +159,36 @@ public final class K8s {
     }
   }
 
+  /**
+   * Parses a Kubernetes memory quantity ({@code 4Gi}, {@code 512Mi}, {@code 1G}, {@code 1073741824})
+   * into bytes; NaN when absent, unknown at plan time or not a quantity.
+   */
+  public static double bytes(JsonNode node) {
+    if (node == null || node.isMissingNode() || node.isNull() || Values.isUnknown(node)) {
+      return Double.NaN;
+    }
+    if (node.isNumber()) {
+      return node.asDouble();
+    }
+    var m = java.util.regex.Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(Ki|Mi|Gi|Ti|k|M|G|T|m)?").matcher(node.asText().trim());
+    if (!m.matches()) {
+      return Double.NaN;
+    }
+    double value = Double.parseDouble(m.group(1));
+    String suffix = m.group(2) == null ? "" : m.group(2);
+    return value * switch (suffix) {
+      case "Ki" -> 1024.0;
+      case "Mi" -> 1024.0 * 1024;
+      case "Gi" -> 1024.0 * 1024 * 1024;
+      case "Ti" -> 1024.0 * 1024 * 1024 * 1024;
+      case "k" -> 1e3;
+      case "M" -> 1e6;
+      case "G" -> 1e9;
+      case "T" -> 1e12;
+      case "m" -> 1e-3;
+      default -> 1.0;
+    };
+  }
+
   private K8s() {}
 }

@@ -38,6 +38,7 @@ import dev.gantry.policies.rules.k8s.ZoneSpread;
 import dev.gantry.policies.rules.llm.AutoscaleOnQueue;
 import dev.gantry.policies.rules.llm.EngineOnPool;
 import dev.gantry.policies.rules.llm.GatewayAuth;
+import dev.gantry.policies.rules.llm.CpuMemoryFit;
 import dev.gantry.policies.rules.llm.GpuMemoryFit;
 import dev.gantry.policies.rules.llm.OneDistributedEnginePerNode;
 import dev.gantry.policies.rules.llm.PoolMatchesCatalog;
@@ -66,7 +67,7 @@ public final class Rules {
           new DatabaseDeletionProtection(), new GpuPoolMultiZone(), new SecretsInSecretStore(),
           new ClusterEndpointRestricted(),
           new MetricsScraped(), new AlertsDefined(), new DashboardsProvisioned(),
-          new GpuMemoryFit(), new TensorParallelFits(), new SharedMemorySized(), new OneDistributedEnginePerNode(),
+          new GpuMemoryFit(), new CpuMemoryFit(), new TensorParallelFits(), new SharedMemorySized(), new OneDistributedEnginePerNode(),
           new StartupProbeBudget(), new RevisionPinned(), new AutoscaleOnQueue(), new GatewayAuth(), new EngineOnPool(),
           new PoolMatchesCatalog(),
           new GpuBudget())

@@ -132,6 +132,15 @@ class CloudEdgeObservabilityRulesTest {
   }
 
   @Test
+  void cloud007_onExistingClusterStack_acceptsKubernetesSecretsHoldingPulumiSecretsOnly() {
+    Stacks s = Stacks.compliant().without("secret:Secret", "gateway-master-key");
+    s.spec().put("cloud", "none");
+    assertThat(messages(s, new SecretsInSecretStore())).isEmpty();
+    s.obj("v1:Secret", "gateway-master-key", "stringData").put("key", "sk-12345");
+    assertThat(messages(s, new SecretsInSecretStore())).singleElement().asString().contains("[stringData.key]");
+  }
+
+  @Test
   void cloud007_whenNoCloudSecretStore_reportsStack() {
     Stacks s = Stacks.compliant().without("secret:Secret", "gateway-master-key");
     assertThat(messages(s, new SecretsInSecretStore())).singleElement().asString().contains("no cloud secret store");

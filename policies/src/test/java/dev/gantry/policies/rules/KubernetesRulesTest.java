@@ -260,4 +260,44 @@ class KubernetesRulesTest {
         .with("kubernetes:external-secrets.io/v1beta1:ClusterSecretStore", "store", json("{'metadata':{'name':'store'}}"));
     assertThat(messages(s, new NotDefaultNamespace())).isEmpty();
   }
+
+  @Test
+  void k8s021_whenTagInImmutableArtifactRegistryRepositoryOfTheStack_passes() {
+    Stacks s = Stacks.compliant().with("gcp:artifactregistry/repository:Repository", "images-docker",
+        json("{'project':'acme-llm','location':'us-central1','repositoryId':'gantry','format':'DOCKER',"
+            + "'dockerConfig':{'immutableTags':true}}"));
+    s.container("gateway").put("image", "us-central1-docker.pkg.dev/acme-llm/gantry/gateway:0.1.0");
+    assertThat(messages(s, new ImagePinned())).isEmpty();
+  }
+
+  @Test
+  void k8s021_whenArtifactRegistryTagsMutableOrOtherRepository_reportsIt() {
+    Stacks mutable = Stacks.compliant().with("gcp:artifactregistry/repository:Repository", "images-docker",
+        json("{'project':'acme-llm','location':'us-central1','repositoryId':'gantry','format':'DOCKER'}"));
+    mutable.container("gateway").put("image", "us-central1-docker.pkg.dev/acme-llm/gantry/gateway:0.1.0");
+    assertThat(messages(mutable, new ImagePinned())).singleElement().asString().contains("pinned by tag, not by digest");
+
+    Stacks elsewhere = Stacks.compliant().with("gcp:artifactregistry/repository:Repository", "images-docker",
+        json("{'project':'acme-llm','location':'us-central1','repositoryId':'gantry','format':'DOCKER',"
+            + "'dockerConfig':{'immutableTags':true}}"));
+    elsewhere.container("gateway").put("image", "europe-west4-docker.pkg.dev/acme-llm/gantry/gateway:0.1.0");
+    assertThat(messages(elsewhere, new ImagePinned())).singleElement().asString().contains("pinned by tag");
+  }
+
+  @Test
+  void k8s021_whenTagInAzureContainerRegistry_reportsIt_becauseAcrTagsAreMutable() {
+    Stacks s = Stacks.compliant().with("azure-native:containerregistry:Registry", "images-acr",
+        json("{'registryName':'gantryprodacr'}"));
+    s.container("gateway").put("image", "gantryprodacr.azurecr.io/gantry/gateway:0.1.0");
+    assertThat(messages(s, new ImagePinned())).singleElement().asString().contains("pinned by tag, not by digest");
+  }
+
+  @Test
+  void bytes_parsesMemoryQuantities() {
+    assertThat(K8s.bytes(json("{'q':'4Gi'}").path("q"))).isEqualTo(4.0 * (1L << 30));
+    assertThat(K8s.bytes(json("{'q':'512Mi'}").path("q"))).isEqualTo(512.0 * (1L << 20));
+    assertThat(K8s.bytes(json("{'q':'1G'}").path("q"))).isEqualTo(1e9);
+    assertThat(K8s.bytes(json("{'q':1024}").path("q"))).isEqualTo(1024.0);
+    assertThat(K8s.bytes(json("{'q':'lots'}").path("q"))).isNaN();
+  }
 }

@@ -197,4 +197,59 @@ class LlmRulesTest {
     assertThat(run(s, new PoolMatchesCatalog())).singleElement()
         .satisfies(f -> assertThat(f.message()).contains("but p5.48xlarge has 8 × 80.0 GiB (H100)"));
   }
+
+  /** The compliant stack with llama-8b turned into a CPU model: no pool, no GPU request, a memory limit. */
+  private static Stacks cpuModel(String memoryLimit) {
+    Stacks s = Stacks.compliant();
+    s.model("llama-8b").put("device", "cpu").put("maxNumSeqs", 2).put("maxModelLen", 4096).remove("pool");
+    ObjectNode resources = (ObjectNode) s.container("engine-llama-8b").path("resources");
+    ((ObjectNode) resources.path("limits")).remove("nvidia.com/gpu");
+    ((ObjectNode) resources.path("requests")).remove("nvidia.com/gpu");
+    ((ObjectNode) resources.path("limits")).put("memory", memoryLimit);
+    ((ObjectNode) resources.path("requests")).put("memory", memoryLimit);
+    s.podSpec("engine-llama-8b").remove("nodeSelector");
+    return s;
+  }
+
+  @Test
+  void llm001_onCpuModel_doesNotFire_evenThoughNoGpuPoolFitsIt() {
+    Stacks s = cpuModel("40Gi");
+    assertThat(run(s, new GpuMemoryFit())).isEmpty();
+    assertThat(run(s, new EngineOnPool())).isEmpty();
+    assertThat(run(s, new TensorParallelFits())).isEmpty();
+  }
+
+  @Test
+  void llm011_whenCpuModelFitsItsMemoryLimit_passes() {
+    // 8.03e9 × 2 B = 15.0 GiB weights + KV 2 × 32 × 8 × 128 × 4 B = 256 KiB/token × 4096 × 2 = 2.0 GiB + 1.5 GiB.
+    assertThat(run(cpuModel("20Gi"), new CpuMemoryFit())).isEmpty();
+  }
+
+  @Test
+  void llm011_whenCpuModelExceedsItsMemoryLimit_reportsNumbersAndFixes() {
+    Finding f = run(cpuModel("16Gi"), new CpuMemoryFit()).get(0);
+    assertThat(f.message()).contains("does not fit its memory limit 16.0 GiB", "weights 15.0 GiB",
+        "KV cache 2.0 GiB (float32, 4096 tokens × 2 seqs)", "KV room for 0 sequence(s)");
+    assertThat(f.fix()).contains("set the engine memory to at least 19Gi");
+  }
+
+  @Test
+  void llm011_whenCpuEngineHasNoMemoryLimit_reportsIt() {
+    Stacks s = cpuModel("20Gi");
+    ((ObjectNode) s.container("engine-llama-8b").path("resources").path("limits")).remove("memory");
+    assertThat(run(s, new CpuMemoryFit())).singleElement().satisfies(f -> assertThat(f.message()).contains("has no memory limit"));
+  }
+
+  @Test
+  void llm011_onGpuModels_doesNotFire() {
+    assertThat(run(Stacks.compliant(), new CpuMemoryFit())).isEmpty();
+  }
+
+  @Test
+  void llm002_whenCpuEngineRequestsGpus_reportsIt() {
+    Stacks s = cpuModel("20Gi");
+    ((ObjectNode) s.container("engine-llama-8b").path("resources").path("limits")).put("nvidia.com/gpu", 1);
+    assertThat(run(s, new TensorParallelFits())).singleElement()
+        .satisfies(f -> assertThat(f.message()).contains("CPU engine", "requests 1 nvidia.com/gpu"));
+  }
 }

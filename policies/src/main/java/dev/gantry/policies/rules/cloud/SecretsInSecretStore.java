@@ -15,7 +15,12 @@ public final class SecretsInSecretStore extends StackRule {
       "A Kubernetes Secret with a literal value in the program is a secret in Git and in the state file; the cloud"
           + " secret store gives rotation, audit and one place to revoke.",
       "Create the value in AWS Secrets Manager / GCP Secret Manager / Azure Key Vault (as a Pulumi secret) and sync it"
-          + " into the cluster; never put literal values in `data`/`stringData`.");
+          + " into the cluster; never put literal values in `data`/`stringData`. A stack on an existing cluster"
+          + " (`gantry:cloud: none`) has no cloud store: its Kubernetes Secrets must then hold Pulumi secrets only"
+          + " (encrypted in the stack config and state).");
+
+  /** The cloud of a stack on an existing cluster. */
+  static final String NO_CLOUD = "none";
 
   public SecretsInSecretStore() {
     super(INFO);
@@ -28,7 +33,10 @@ public final class SecretsInSecretStore extends StackRule {
     boolean hasStore = CloudTypes.SECRET_STORES.stream().anyMatch(t -> !ctx.ofType(t).isEmpty())
         || ctx.graph().resources().stream().anyMatch(r -> r.type().startsWith("kubernetes:external-secrets.io/")
             && (r.type().endsWith(":ClusterSecretStore") || r.type().endsWith(":SecretStore")));
-    if (!hasStore && (!k8sSecrets.isEmpty() || !ctx.component(K8s.GATEWAY).isEmpty())) {
+    // A stack on an existing cluster (cloud none) has no cloud store: its store is the stack's encrypted
+    // Pulumi config, and the per-Secret check below still rejects any value that is not a Pulumi secret.
+    boolean existingCluster = NO_CLOUD.equals(ctx.cloud());
+    if (!hasStore && !existingCluster && (!k8sSecrets.isEmpty() || !ctx.component(K8s.GATEWAY).isEmpty())) {
       out.reportStack("stack " + ctx.graph().stack(), "the stack has secrets (gateway master key, database password)"
           + " but no cloud secret store resource (" + CloudTypes.SECRET_STORES + ")", null);
     }

@@ -13,8 +13,10 @@ public final class ImagePinned extends ContainerRule {
   public static final RuleInfo INFO = new RuleInfo("GNT-K8S-021", "Images are pinned by digest",
       KUBERNETES, Severity.HIGH, Enforcement.MANDATORY, List.of("PRE-04"),
       "A tag (worst: `latest` or none) can point at different bytes tomorrow: replicas of one Deployment then run"
-          + " different code, and a rollback does not roll back. A tag in an ECR repository of the same stack with"
-          + " `imageTagMutability: IMMUTABLE` cannot move, so it counts as pinned.",
+          + " different code, and a rollback does not roll back. A tag in a repository of the same stack whose tags"
+          + " cannot move counts as pinned: ECR with `imageTagMutability: IMMUTABLE`, Artifact Registry with"
+          + " `dockerConfig.immutableTags: true`. ACR has no registry-wide immutable tags (tags are locked one by one"
+          + " through its data plane), so images in ACR must be pinned by digest.",
       "Reference images as `registry/name@sha256:<digest>` (`gantry images build` prints the digests; the stack"
           + " config `gantry:images` takes them).");
 
@@ -24,16 +26,39 @@ public final class ImagePinned extends ContainerRule {
 
   static final String ECR_REPOSITORY = "aws:ecr/repository:Repository";
 
-  /** True when the image lives in an ECR repository of this stack whose tags are immutable. */
+  static final String ARTIFACT_REGISTRY_REPOSITORY = "gcp:artifactregistry/repository:Repository";
+
+  /**
+   * True when the image lives in a repository of this stack whose tags are immutable: an ECR
+   * repository ({@code <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>}) or an
+   * Artifact Registry Docker repository ({@code <location>-docker.pkg.dev/<project>/<repository>/<image>:<tag>}).
+   */
   static boolean inImmutableRepository(String ref, RuleContext ctx) {
     int slash = ref.indexOf('/');
     int colon = ref.lastIndexOf(':');
-    if (slash < 0 || colon < slash || !ref.substring(0, slash).contains(".dkr.ecr.")) {
+    if (slash < 0 || colon < slash) {
       return false;
     }
-    String repository = ref.substring(slash + 1, colon);
-    return ctx.ofType(ECR_REPOSITORY).stream().anyMatch(r -> r.input("name").asText(r.name()).equals(repository)
-        && r.input("imageTagMutability").asText("MUTABLE").equals("IMMUTABLE"));
+    String host = ref.substring(0, slash);
+    String path = ref.substring(slash + 1, colon);
+    if (host.contains(".dkr.ecr.")) {
+      return ctx.ofType(ECR_REPOSITORY).stream().anyMatch(r -> r.input("name").asText(r.name()).equals(path)
+          && r.input("imageTagMutability").asText("MUTABLE").equals("IMMUTABLE"));
+    }
+    if (host.endsWith("-docker.pkg.dev")) {
+      String[] parts = path.split("/");
+      if (parts.length < 3) {
+        return false; // project/repository/image at least
+      }
+      String location = host.substring(0, host.length() - "-docker.pkg.dev".length());
+      return ctx.ofType(ARTIFACT_REGISTRY_REPOSITORY).stream().anyMatch(r ->
+          r.input("repositoryId").asText("").equals(parts[1])
+              && r.input("location").asText("").equals(location)
+              && r.input("project").asText(parts[0]).equals(parts[0])
+              && r.input("format").asText("").equalsIgnoreCase("DOCKER")
+              && r.input("dockerConfig.immutableTags").asBoolean(false));
+    }
+    return false;
   }
 
   @Override

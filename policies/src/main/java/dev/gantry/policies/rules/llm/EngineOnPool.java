@@ -30,7 +30,7 @@ public final class EngineOnPool extends StackRule {
       return;
     }
     for (Model m : ctx.spec().get().models()) {
-      if (ctx.pool(m.pool()).isEmpty()) {
+      if (!m.onCpu() && ctx.pool(m.pool()).isEmpty()) {
         out.reportStack("model " + m.name(), "model '" + m.name() + "' runs on pool '" + m.pool()
             + "', which is not one of the stack's GPU pools "
             + ctx.spec().get().gpuPools().stream().map(GpuPool::name).toList(), null);
@@ -41,6 +41,9 @@ public final class EngineOnPool extends StackRule {
             + K8s.COMPONENT + "=engine, " + K8s.MODEL + "=" + m.name(), null);
       }
       for (Workload w : engines) {
+        if (m.onCpu()) {
+          continue; // a CPU engine runs on any node of the existing cluster; GNT-LLM-002 checks it asks for no GPU
+        }
         if (!pinned(w, m.pool())) {
           out.report(w.resource(), "engine '" + w.name() + "' for model '" + m.name() + "' is not pinned to pool '"
               + m.pool() + "' (no nodeSelector or required node affinity on " + K8s.POOL + ")");

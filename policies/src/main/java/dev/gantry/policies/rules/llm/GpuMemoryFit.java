@@ -34,6 +34,9 @@ public final class GpuMemoryFit extends StackRule {
     }
     double headroom = ctx.policy().activationHeadroomGiB();
     for (Model m : ctx.spec().get().models()) {
+      if (m.onCpu()) {
+        continue; // GNT-LLM-011 sizes CPU engines against their memory limit
+      }
       Optional<GpuPool> pool = ctx.pool(m.pool());
       if (pool.isEmpty()) {
         continue; // GNT-LLM-009 reports the missing pool

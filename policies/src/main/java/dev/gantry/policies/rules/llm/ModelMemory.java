@@ -48,6 +48,20 @@ public record ModelMemory(double weightsGiB, double kvGiB, double headroomGiB, d
         gpuMemoryGiB * utilization, kvPerToken, weightBytes);
   }
 
+  /**
+   * Memory one CPU engine replica needs, the way Gantry's CPU backend allocates it: weights as
+   * stored (memory-mapped), a KV cache of {@code maxModelLen × maxNumSeqs} tokens in float32 (the
+   * backend computes in float32 whatever the weights' dtype), and the headroom; against the
+   * container's memory limit, which is a hard limit (exceeding it is an OOM kill, not a slowdown).
+   */
+  public static ModelMemory estimateCpu(Model m, double memoryLimitGiB, double headroomGiB) {
+    double weightBytes = m.parameters() * bytesPerParam(m.dtype(), m.quantization());
+    double kvPerToken = 2.0 * m.numLayers() * m.numKvHeads() * m.headDim() * bytesPerElement("float32");
+    double kv = kvPerToken * (double) m.maxModelLen() * m.maxNumSeqs();
+    double logits = (double) m.maxNumSeqs() * m.vocabSize() * 4;
+    return new ModelMemory(weightBytes / GIB, kv / GIB, headroomGiB + logits / GIB, memoryLimitGiB, kvPerToken, weightBytes);
+  }
+
   public double neededGiB() {
     return weightsGiB + kvGiB + headroomGiB;
   }

@@ -38,6 +38,19 @@ public final class TensorParallelFits extends StackRule {
                   + m.tensorParallelSize() + " GPUs per node");
         }
       });
+      if (m.onCpu()) {
+        if (m.tensorParallelSize() != 1) {
+          out.reportStack("model " + m.name(), "CPU model '" + m.name() + "' has tensorParallelSize "
+              + m.tensorParallelSize() + "; a CPU engine runs one replica in one process", "set tensorParallelSize 1");
+        }
+        for (Workload w : ctx.enginesFor(m.name())) {
+          if (w.gpus() != 0) {
+            out.report(w.resource(), "CPU engine '" + w.name() + "' for model '" + m.name() + "' requests " + w.gpus()
+                + " nvidia.com/gpu", "remove the nvidia.com/gpu request: a CPU engine never uses it");
+          }
+        }
+        continue;
+      }
       for (Workload w : ctx.enginesFor(m.name())) {
         int gpus = w.gpus();
         if (gpus != m.tensorParallelSize()) {
