@@ -21,6 +21,7 @@ final class Charts {
   static final String PROMETHEUS_COMMUNITY_REPO = "https://prometheus-community.github.io/helm-charts";
   static final String NVIDIA_REPO = "https://nvidia.github.io/k8s-device-plugin";
   static final String EXTERNAL_SECRETS_REPO = "https://charts.external-secrets.io";
+  static final String CLOUDNATIVE_PG_REPO = "https://cloudnative-pg.github.io/charts";
 
   private Charts() {}
 

@@ -29,6 +29,8 @@ import java.util.Map;
 public final class Edge extends ComponentResource {
   public static final String INGRESS_CLASS = "nginx";
   public static final String CLUSTER_ISSUER = "gantry-acme";
+  /** The issuer of a self-signed stack (no ACME account, nothing reachable from the internet). */
+  public static final String SELF_SIGNED_ISSUER = "gantry-selfsigned";
   public static final String TLS_SECRET = "gantry-gateway-tls";
   static final String NGINX = "nginx.ingress.kubernetes.io/";
 
@@ -78,14 +80,15 @@ public final class Edge extends ComponentResource {
         CustomResourceOptions.builder().parent(this)
             .dependsOn(namespaces.get(ns.system()), monitoringRelease).build());
 
-    KubeObject issuer = new KubeObject(CLUSTER_ISSUER, new KubeObject.Args("cert-manager.io/v1", "ClusterIssuer",
-        ObjectMetaArgs.builder().name(CLUSTER_ISSUER).labels(Labels.withCommon(Map.of())).build(),
-        Charts.map("acme", Charts.map(
+    String issuerName = issuer(spec);
+    Map<String, Object> issuerSpec = spec.selfSigned() ? Charts.map("selfSigned", Charts.map()) : Charts.map("acme", Charts.map(
             "email", spec.acmeEmail(),
             "server", spec.acmeServer(),
             "privateKeySecretRef", Charts.map("name", CLUSTER_ISSUER + "-account-key"),
             "solvers", Charts.list(Charts.map("http01",
-                Charts.map("ingress", Charts.map("ingressClassName", INGRESS_CLASS))))))),
+                Charts.map("ingress", Charts.map("ingressClassName", INGRESS_CLASS))))));
+    KubeObject issuer = new KubeObject(issuerName, new KubeObject.Args("cert-manager.io/v1", "ClusterIssuer",
+        ObjectMetaArgs.builder().name(issuerName).labels(Labels.withCommon(Map.of())).build(), issuerSpec),
         CustomResourceOptions.builder().parent(this).dependsOn(certManager).build());
 
     this.ingress = new Ingress(Labels.GATEWAY_NAME, IngressArgs.builder()
@@ -126,10 +129,15 @@ public final class Edge extends ComponentResource {
     return controller;
   }
 
+  /** The ClusterIssuer of the gateway's certificate. */
+  static String issuer(IngressSpec spec) {
+    return spec.selfSigned() ? SELF_SIGNED_ISSUER : CLUSTER_ISSUER;
+  }
+
   /** TLS via cert-manager, per-client-IP limits, and no buffering so SSE tokens stream as produced. */
   static Map<String, String> annotations(IngressSpec spec) {
     Map<String, String> annotations = new LinkedHashMap<>();
-    annotations.put("cert-manager.io/cluster-issuer", CLUSTER_ISSUER);
+    annotations.put("cert-manager.io/cluster-issuer", issuer(spec));
     annotations.put(NGINX + "ssl-redirect", "true");
     annotations.put(NGINX + "force-ssl-redirect", "true");
     annotations.put(NGINX + "limit-rps", Integer.toString(spec.requestsPerSecond()));

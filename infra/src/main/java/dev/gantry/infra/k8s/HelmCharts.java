@@ -10,6 +10,7 @@ package dev.gantry.infra.k8s;
  * @param prometheusAdapter   https://prometheus-community.github.io/helm-charts {@code prometheus-adapter}
  * @param nvidiaDevicePlugin  https://nvidia.github.io/k8s-device-plugin {@code nvidia-device-plugin}
  * @param externalSecrets     https://charts.external-secrets.io {@code external-secrets}
+ * @param cloudnativePg       https://cloudnative-pg.github.io/charts {@code cloudnative-pg} (in-cluster PostgreSQL)
  */
 public record HelmCharts(
     String ingressNginx,
@@ -17,7 +18,8 @@ public record HelmCharts(
     String kubePrometheusStack,
     String prometheusAdapter,
     String nvidiaDevicePlugin,
-    String externalSecrets) {
+    String externalSecrets,
+    String cloudnativePg) {
 
   public HelmCharts {
     Check.nonBlank("charts.ingressNginx", ingressNginx);
@@ -26,10 +28,11 @@ public record HelmCharts(
     Check.nonBlank("charts.prometheusAdapter", prometheusAdapter);
     Check.nonBlank("charts.nvidiaDevicePlugin", nvidiaDevicePlugin);
     Check.nonBlank("charts.externalSecrets", externalSecrets);
+    Check.nonBlank("charts.cloudnativePg", cloudnativePg);
   }
 
   /** Versions tested together (chart versions, not app versions). */
   public static HelmCharts defaults() {
-    return new HelmCharts("4.11.3", "v1.16.2", "66.3.1", "4.11.0", "0.17.0", "0.10.7");
+    return new HelmCharts("4.11.3", "v1.16.2", "66.3.1", "4.11.0", "0.17.0", "0.10.7", "0.22.1");
   }
 }

@@ -16,6 +16,8 @@ import java.util.Map;
  * @param requestTimeoutSeconds  proxy read/send timeout; long generations stream for minutes
  * @param loadBalancerAnnotations annotations of the ingress controller's LoadBalancer Service
  *                               (cloud specific, e.g. {@code service.beta.kubernetes.io/aws-load-balancer-type: nlb})
+ * @param selfSigned             issue the certificate from a self-signed ClusterIssuer instead of ACME (a laptop
+ *                               cluster, which Let's Encrypt cannot reach); {@code acmeEmail} may then be null
  */
 public record IngressSpec(
     String host,
@@ -25,14 +27,24 @@ public record IngressSpec(
     int burstMultiplier,
     int connectionsPerClient,
     int requestTimeoutSeconds,
-    Map<String, String> loadBalancerAnnotations) {
+    Map<String, String> loadBalancerAnnotations,
+    boolean selfSigned) {
 
   /** Let's Encrypt production directory. */
   public static final String LETS_ENCRYPT = "https://acme-v02.api.letsencrypt.org/directory";
 
+  /** An ACME (Let's Encrypt) certificate: the shape of every cloud stack. */
+  public IngressSpec(String host, String acmeEmail, String acmeServer, int requestsPerSecond, int burstMultiplier,
+      int connectionsPerClient, int requestTimeoutSeconds, Map<String, String> loadBalancerAnnotations) {
+    this(host, acmeEmail, acmeServer, requestsPerSecond, burstMultiplier, connectionsPerClient, requestTimeoutSeconds,
+        loadBalancerAnnotations, false);
+  }
+
   public IngressSpec {
     Check.hostName("ingress.host", host);
-    Check.email("ingress.acmeEmail", acmeEmail);
+    if (!selfSigned || acmeEmail != null) {
+      Check.email("ingress.acmeEmail", acmeEmail);
+    }
     acmeServer = acmeServer == null || acmeServer.isBlank() ? LETS_ENCRYPT : acmeServer;
     if (!acmeServer.startsWith("https://")) {
       throw new IllegalArgumentException("ingress.acmeServer: '" + acmeServer

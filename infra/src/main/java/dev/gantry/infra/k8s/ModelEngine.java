@@ -21,6 +21,8 @@ import com.pulumi.kubernetes.core.v1.inputs.AffinityArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ContainerArgs;
 import com.pulumi.kubernetes.core.v1.inputs.ContainerPortArgs;
 import com.pulumi.kubernetes.core.v1.inputs.EnvVarArgs;
+import com.pulumi.kubernetes.core.v1.inputs.EnvVarSourceArgs;
+import com.pulumi.kubernetes.core.v1.inputs.SecretKeySelectorArgs;
 import com.pulumi.kubernetes.core.v1.inputs.PodAffinityTermArgs;
 import com.pulumi.kubernetes.core.v1.inputs.PodAntiAffinityArgs;
 import com.pulumi.kubernetes.core.v1.inputs.PodSpecArgs;
@@ -64,7 +66,10 @@ public final class ModelEngine extends ComponentResource {
   private final Deployment deployment;
   private final Service service;
 
-  /** Where an engine runs: namespace, weights and the service account to run under. */
+  /**
+   * Where an engine runs: namespace, weights (a bucket URI, or null for Hugging Face), the
+   * service account to run under.
+   */
   record Placement(String namespace, String modelBucketUri, String downloaderImage, String serviceAccountName,
       Map<String, String> identityPodLabels) {}
 
@@ -173,18 +178,39 @@ public final class ModelEngine extends ComponentResource {
     return "http://" + spec.resourceName() + "." + namespace + ".svc.cluster.local:" + PORT + "/v1";
   }
 
+  /** {@code serve MODEL_DIR}, the served name and the listen address: what every engine's command line starts with. */
+  private static List<String> serveArgs(EngineSpec spec) {
+    return new ArrayList<>(List.of("serve", WeightDownload.localDir(spec.name()),
+        "--served-model-name=" + spec.servedModelName(), "--host=0.0.0.0", "--port=" + PORT));
+  }
+
+  /**
+   * The command line of a CPU engine, as Gantry's engine takes it ({@code serve MODEL [flags]}):
+   * the CPU backend computes in float32 and reads weights as stored ({@code --dtype auto}, no
+   * quantization flag), and takes its KV cache as an absolute size on the JVM heap.
+   */
+  static List<String> cpuEngineArgs(EngineSpec spec, EngineSpec.Cpu cpu) {
+    List<String> args = serveArgs(spec);
+    args.addAll(List.of(
+        "--device=cpu",
+        "--dtype=auto",
+        "--threads=" + cpu.threads(),
+        "--max-model-len=" + spec.maxModelLen(),
+        "--max-num-seqs=" + spec.maxNumSeqs(),
+        "--block-size=" + spec.blockSize(),
+        "--gpu-memory-utilization=" + cpu.kvCacheBytes()));
+    args.add(spec.enablePrefixCaching() ? "--enable-prefix-caching" : "--no-enable-prefix-caching");
+    return args;
+  }
+
   /**
    * The engine's arguments after the image's entrypoint: {@code serve MODEL_DIR} and flags
    * named like {@code vllm serve}'s (the engine's CLI takes the model as a positional
    * parameter of its {@code serve} subcommand, as {@code vllm serve} does).
    */
   static List<String> engineArgs(EngineSpec spec) {
-    List<String> args = new ArrayList<>(List.of(
-        "serve",
-        WeightDownload.localDir(spec.name()),
-        "--served-model-name=" + spec.servedModelName(),
-        "--host=0.0.0.0",
-        "--port=" + PORT,
+    List<String> args = serveArgs(spec);
+    args.addAll(List.of(
         "--tensor-parallel-size=" + spec.tensorParallelSize(),
         "--max-model-len=" + spec.maxModelLen(),
         "--max-num-seqs=" + spec.maxNumSeqs(),
@@ -217,13 +243,24 @@ public final class ModelEngine extends ComponentResource {
     int startupPeriod = 10;
     int startupFailures = (spec.startupBudgetSeconds() + startupPeriod - 1) / startupPeriod;
 
-    ContainerArgs download = ContainerArgs.builder()
+    ContainerArgs.Builder downloadBuilder = ContainerArgs.builder()
         .name("download-weights")
-        .image(placement.downloaderImage())
-        .command("rclone")
-        .args(WeightDownload.rcloneArgs(placement.modelBucketUri(), spec.name(), spec.modelRevision()))
-        .env(EnvVarArgs.builder().name("HOME").value("/tmp").build(),
-            EnvVarArgs.builder().name("RCLONE_CONFIG").value("/tmp/rclone.conf").build())
+        .image(placement.downloaderImage());
+    if (placement.modelBucketUri() != null) {
+      downloadBuilder.command("rclone")
+          .args(WeightDownload.rcloneArgs(placement.modelBucketUri(), spec.name(), spec.modelRevision()))
+          .env(EnvVarArgs.builder().name("HOME").value("/tmp").build(),
+              EnvVarArgs.builder().name("RCLONE_CONFIG").value("/tmp/rclone.conf").build());
+    } else {
+      downloadBuilder.command(WeightDownload.huggingFaceCommand(spec.modelSource(), spec.name(), spec.modelRevision()))
+          .env(EnvVarArgs.builder().name("HOME").value("/tmp").build(),
+              // Gated models need a token; the Secret is optional, so public models need nothing.
+              EnvVarArgs.builder().name("HF_TOKEN").valueFrom(EnvVarSourceArgs.builder()
+                  .secretKeyRef(SecretKeySelectorArgs.builder().name(WeightDownload.HF_TOKEN_SECRET)
+                      .key(WeightDownload.HF_TOKEN_KEY).optional(true).build())
+                  .build()).build());
+    }
+    ContainerArgs download = downloadBuilder
         .resources(Pods.guaranteed("2", "4Gi", Map.of()))
         .securityContext(Pods.containerSecurity())
         .volumeMounts(
@@ -231,15 +268,20 @@ public final class ModelEngine extends ComponentResource {
             VolumeMountArgs.builder().name("tmp").mountPath("/tmp").build())
         .build();
 
+    List<String> args = switch (spec.device()) {
+      case EngineSpec.Gpu gpu -> engineArgs(spec);
+      case EngineSpec.Cpu cpu -> cpuEngineArgs(spec, cpu);
+    };
+    Map<String, String> accelerators = spec.onCpu() ? Map.of() : Map.of(GPU_RESOURCE, gpus);
     ContainerArgs engine = ContainerArgs.builder()
         .name("engine")
         .image(spec.image())
-        .args(engineArgs(spec))
+        .args(args)
         .ports(ContainerPortArgs.builder().name("http").containerPort(PORT).protocol("TCP").build())
         .env(EnvVarArgs.builder().name("HOME").value("/tmp").build(),
             EnvVarArgs.builder().name("HF_HUB_OFFLINE").value("1").build(),
             EnvVarArgs.builder().name("XDG_CACHE_HOME").value("/tmp/cache").build())
-        .resources(Pods.guaranteed(spec.cpu(), spec.memory(), Map.of(GPU_RESOURCE, gpus)))
+        .resources(Pods.guaranteed(spec.cpu(), spec.memory(), accelerators))
         // Startup covers loading the weights into GPU memory; readiness and liveness only start after it.
         .startupProbe(Pods.httpProbe("/health", "http", startupPeriod, startupFailures, 5))
         .readinessProbe(Pods.httpProbe("/health", "http", 5, 3, 3))
@@ -257,15 +299,21 @@ public final class ModelEngine extends ComponentResource {
         // In-flight generations stream for up to minutes; let them finish on scale-down.
         .terminationGracePeriodSeconds(120)
         .securityContext(Pods.podSecurity())
-        .nodeSelector(Map.of(Labels.POOL, spec.pool()))
-        .tolerations(TolerationArgs.builder()
-            .key(GPU_RESOURCE).operator("Equal").value("present").effect("NoSchedule").build())
         .topologySpreadConstraints(
             Pods.spread("topology.kubernetes.io/zone", Labels.engineSelector(spec.name())),
             Pods.spread("kubernetes.io/hostname", Labels.engineSelector(spec.name())))
         .initContainers(download)
         .containers(engine)
         .volumes(volumes);
+    if (spec.device() instanceof EngineSpec.Gpu gpu) {
+      // GPU engines run only on their pool's nodes, whose nvidia.com/gpu taint keeps everything else off;
+      // a spot pool's nodes may carry the cloud's spot taint as well (AKS: kubernetes.azure.com/scalesetpriority).
+      List<TolerationArgs> tolerations = new ArrayList<>(List.of(TolerationArgs.builder()
+          .key(GPU_RESOURCE).operator("Equal").value("present").effect("NoSchedule").build()));
+      gpu.tolerations().forEach(t -> tolerations.add(TolerationArgs.builder()
+          .key(t.key()).operator("Equal").value(t.value()).effect(t.effect()).build()));
+      pod.nodeSelector(Map.of(Labels.POOL, spec.pool())).tolerations(tolerations);
+    }
     if (spec.distributed()) {
       // Each GPU node can host only one distributed engine instance: two TP groups on one node
       // contend for NVLink and shared memory and the GPU allocation rarely lines up.

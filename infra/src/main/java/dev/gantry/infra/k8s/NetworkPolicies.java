@@ -73,7 +73,25 @@ public final class NetworkPolicies extends ComponentResource {
         ingressRule(List.of(gatewayPods), ModelEngine.PORT),
         ingressRule(List.of(prometheus), ModelEngine.PORT)), List.of(), false);
 
-    policy("gateway-egress", gateway, List.of(), List.of(
+    List<NetworkPolicyEgressRuleArgs> gatewayEgress = new ArrayList<>();
+    if (args.database() != null) {
+      // The in-cluster PostgreSQL: instances talk to each other (replication), the gateway and the operator
+      // reach them, Prometheus scrapes them, and each instance manager watches the Kubernetes API.
+      Map<String, String> db = Map.of(InClusterDatabase.CLUSTER_LABEL, DatabaseSpec.NAME);
+      NetworkPolicyPeerArgs dbPods = NetworkPolicyPeerArgs.builder().podSelector(Pods.selector(db)).build();
+      NetworkPolicyPeerArgs operator = NetworkPolicyPeerArgs.builder()
+          .namespaceSelector(Pods.selector(Map.of(METADATA_NAME, ns.system()))).build();
+      policy("database-ingress", db, List.of(
+          ingressRule(List.of(gatewayPods, dbPods, operator), DatabaseSpec.PORT),
+          ingressRule(List.of(operator), InClusterDatabase.STATUS_PORT),
+          ingressRule(List.of(prometheus), InClusterDatabase.METRICS_PORT)), List.of(), false);
+      policy("database-egress", db, List.of(), List.of(
+          NetworkPolicyEgressRuleArgs.builder().to(dbPods).ports(port("TCP", DatabaseSpec.PORT)).build(),
+          NetworkPolicyEgressRuleArgs.builder().to(internetWithoutMetadata())
+              .ports(port("TCP", 443), port("TCP", 6443)).build()), false);
+      gatewayEgress.add(NetworkPolicyEgressRuleArgs.builder().to(dbPods).ports(port("TCP", DatabaseSpec.PORT)).build());
+    }
+    gatewayEgress.addAll(List.of(
         NetworkPolicyEgressRuleArgs.builder()
             .to(NetworkPolicyPeerArgs.builder().podSelector(Pods.selector(engines)).build())
             .ports(port("TCP", ModelEngine.PORT))
@@ -82,12 +100,13 @@ public final class NetworkPolicies extends ComponentResource {
         NetworkPolicyEgressRuleArgs.builder()
             .to(internetWithoutMetadata())
             .ports(port("TCP", 5432), port("TCP", 6379))
-            .build()), false);
+            .build()));
+    policy("gateway-egress", gateway, List.of(), gatewayEgress, false);
 
     List<NetworkPolicyEgressRuleArgs> engineEgress = new ArrayList<>(List.of(
-        // Weight download from the bucket and token exchange with the cloud's STS, both over HTTPS.
+        // Weight download (bucket or Hugging Face) and token exchange with the cloud's STS, all over HTTPS.
         NetworkPolicyEgressRuleArgs.builder().to(internetWithoutMetadata()).ports(port("TCP", 443)).build()));
-    if (args.modelBucketUri().startsWith("gs://")) {
+    if (args.hasModelBucket() && args.modelBucketUri().startsWith("gs://")) {
       engineEgress.add(NetworkPolicyEgressRuleArgs.builder()
           .to(NetworkPolicyPeerArgs.builder().ipBlock(IPBlockArgs.builder().cidr(METADATA_IP).build()).build())
           .ports(port("TCP", 80), port("TCP", 988))

@@ -1,6 +1,8 @@
 package dev.gantry.infra.k8s;
 
 import com.pulumi.core.Output;
+import com.pulumi.kubernetes.core.v1.Secret;
+import com.pulumi.kubernetes.core.v1.SecretArgs;
 import com.pulumi.kubernetes.helm.v3.Release;
 import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
 import com.pulumi.resources.ComponentResource;
@@ -27,13 +29,27 @@ public final class SecretSync extends ComponentResource {
   static final String STORE_NAME = "gantry-secret-store";
   static final String API_VERSION = "external-secrets.io/v1beta1";
 
-  private final KubeObject gatewaySecret;
-  private final KubeObject grafanaSecret;
+  private final Resource gatewaySecret;
+  private final Resource grafanaSecret;
 
   public SecretSync(String name, ServingWorkloadsArgs args, Map<String, Resource> namespaces,
       ComponentResourceOptions options) {
     super("gantry:k8s:SecretSync", name, options);
     NamespaceNames ns = args.namespaces();
+    if (args.secretStore() instanceof SecretStoreSpec.PulumiSecrets pulumi) {
+      // No cloud store to sync from, hence no operator: the Secrets are written directly, their values
+      // Pulumi secrets (encrypted in config and state, redacted in plans).
+      this.gatewaySecret = secret(SecretSync.GATEWAY_SECRET, ns.serving(), Map.of(
+          GATEWAY_MASTER_KEY, pulumi.gatewayMasterKey(), GATEWAY_DATABASE_URL, pulumi.databaseUrl()),
+          namespaces.get(ns.serving()));
+      this.grafanaSecret = secret(GRAFANA_SECRET, ns.monitoring(), Map.of(
+          "admin-user", Output.of("admin"), "admin-password", pulumi.grafanaAdminPassword()),
+          namespaces.get(ns.monitoring()));
+      pulumi.hfToken().ifPresent(token -> secret(WeightDownload.HF_TOKEN_SECRET, ns.serving(),
+          Map.of(WeightDownload.HF_TOKEN_KEY, token), namespaces.get(ns.serving())));
+      registerOutputs(Map.of("gatewaySecretName", Output.of(GATEWAY_SECRET)));
+      return;
+    }
     Output<Map<String, Object>> values = args.secretStore().identity().asOutput().applyValue(annotations -> Charts.map(
         "installCRDs", true,
         "replicaCount", 2,
@@ -67,14 +83,31 @@ public final class SecretSync extends ComponentResource {
     registerOutputs(Map.of("gatewaySecretName", Output.of(GATEWAY_SECRET)));
   }
 
-  /** The ExternalSecret that produces the gateway's Secret; the gateway waits on it. */
-  public KubeObject gatewaySecret() {
+  /** The ExternalSecret (or Secret) that produces the gateway's Secret; the gateway waits on it. */
+  public Resource gatewaySecret() {
     return gatewaySecret;
   }
 
-  /** The ExternalSecret that produces Grafana's admin Secret; kube-prometheus-stack waits on it. */
-  public KubeObject grafanaSecret() {
+  /** The ExternalSecret (or Secret) that produces Grafana's admin Secret; kube-prometheus-stack waits on it. */
+  public Resource grafanaSecret() {
     return grafanaSecret;
+  }
+
+  /** An Opaque Secret whose whole data map is a Pulumi secret, so no plan or state shows a value. */
+  private Secret secret(String secretName, String namespace, Map<String, Output<String>> data, Resource namespaceResource) {
+    List<String> keys = data.keySet().stream().sorted().toList();
+    Output<Map<String, String>> values = Output.all(keys.stream().map(data::get).toList()).applyValue(list -> {
+      Map<String, String> m = new java.util.TreeMap<>();
+      for (int i = 0; i < keys.size(); i++) {
+        m.put(keys.get(i), list.get(i));
+      }
+      return m;
+    }).asSecret();
+    return new Secret(secretName, SecretArgs.builder()
+        .metadata(Pods.meta(secretName, namespace, Labels.withCommon(Map.of())))
+        .type("Opaque")
+        .stringData(values)
+        .build(), CustomResourceOptions.builder().parent(this).dependsOn(namespaceResource).build());
   }
 
   private KubeObject externalSecret(String secretName, String namespace, List<Object> data,
@@ -103,6 +136,8 @@ public final class SecretSync extends ComponentResource {
       case SecretStoreSpec.AzureKeyVault azure -> Charts.map(
           "azurekv", Charts.map("vaultUrl", azure.vaultUrl(), "authType", "WorkloadIdentity",
               "serviceAccountRef", Charts.map("name", "external-secrets", "namespace", operatorNamespace)));
+      case SecretStoreSpec.PulumiSecrets pulumi ->
+          throw new IllegalStateException("Pulumi secrets are written as Secrets, not synced through a ClusterSecretStore");
     };
   }
 }

@@ -44,8 +44,9 @@ public final class ServingWorkloads extends ComponentResource {
     Map<String, Resource> byName = namespaces.byName();
     Resource serving = byName.get(ns.serving());
 
-    GpuDevicePlugin devicePlugin = new GpuDevicePlugin(name + "-gpu-device-plugin", args.gpuPools(), ns.system(),
-        args.charts().nvidiaDevicePlugin(), byName.get(ns.system()), child);
+    // CPU-only stacks (an existing cluster without GPUs) need no device plugin.
+    GpuDevicePlugin devicePlugin = args.gpuPools().isEmpty() ? null : new GpuDevicePlugin(name + "-gpu-device-plugin",
+        args.gpuPools(), ns.system(), args.charts().nvidiaDevicePlugin(), byName.get(ns.system()), child);
     SecretSync secrets = new SecretSync(name + "-secrets", args, byName, child);
     this.monitoring = new Monitoring(name + "-monitoring", args, byName, secrets.grafanaSecret(), child);
 
@@ -62,12 +63,18 @@ public final class ServingWorkloads extends ComponentResource {
     ModelEngine.Placement placement = new ModelEngine.Placement(ns.serving(), args.modelBucketUri(),
         args.modelDownloaderImage(), ENGINE_SERVICE_ACCOUNT, args.modelReaderIdentity().podLabels());
     for (EngineSpec spec : args.engines()) {
-      engines.put(spec.name(), new ModelEngine(name + "-engine-" + spec.name(), spec, placement,
-          List.of(serving, engineAccount, devicePlugin.release()), child));
+      List<Resource> before = spec.onCpu() ? List.of(serving, engineAccount)
+          : List.of(serving, engineAccount, devicePlugin.release());
+      engines.put(spec.name(), new ModelEngine(name + "-engine-" + spec.name(), spec, placement, before, child));
     }
 
+    List<Resource> beforeGateway = new java.util.ArrayList<>(List.of(serving, secrets.gatewaySecret()));
+    if (args.database() != null) {
+      beforeGateway.add(new InClusterDatabase(name + "-database", args.database(), ns, args.charts().cloudnativePg(),
+          byName, monitoring.stack(), child).cluster());
+    }
     this.gateway = new GatewayWorkload(name + "-gateway", args.gateway(), args.engines(), ns.serving(),
-        args.ingress().requestTimeoutSeconds(), List.of(serving, secrets.gatewaySecret()), child);
+        args.ingress().requestTimeoutSeconds(), beforeGateway, child);
     new NetworkPolicies(name + "-network-policies", args, serving, child);
     this.edge = new Edge(name + "-edge", args, byName, monitoring.stack(), gateway.service(), child);
 

@@ -13,18 +13,22 @@ import java.util.regex.Pattern;
  *
  * <p>Weights of engine {@code e} are read from {@code <modelBucketUri>/<e.name>/<e.modelRevision>/}
  * by an init container running {@code modelDownloaderImage} (an rclone image) under the
- * engine service account, which carries {@code modelReaderIdentity}.
+ * engine service account, which carries {@code modelReaderIdentity}. Without a bucket
+ * ({@code modelBucketUri} null: an existing cluster, no cloud) the init container fetches the
+ * pinned revision straight from Hugging Face with {@code modelDownloaderImage} (a curl image).
  *
  * @param namespaces           namespaces to create
- * @param modelBucketUri       {@code s3://bucket[/prefix]}, {@code gs://bucket[/prefix]} or {@code az://account/container[/prefix]}
+ * @param modelBucketUri       {@code s3://bucket[/prefix]}, {@code gs://bucket[/prefix]} or {@code az://account/container[/prefix]};
+ *                             null: no bucket, weights come from Hugging Face ({@code hf://} sources only)
  * @param modelDownloaderImage rclone image used by the weight-download init container, pinned by digest
  * @param modelReaderIdentity  annotations for the engine service account (bucket read access)
  * @param engines              one entry per served model, names and served names unique
  * @param gateway              the LLM gateway
  * @param ingress              public host, TLS and edge rate limits
  * @param monitoring           Prometheus settings and alert thresholds
- * @param secretStore          cloud secret store the gateway secrets are synced from
+ * @param secretStore          cloud secret store the gateway secrets are synced from, or the stack's Pulumi secrets
  * @param charts               Helm chart versions
+ * @param database             the gateway's in-cluster PostgreSQL, or null when the database is a cloud service
  */
 public record ServingWorkloadsArgs(
     NamespaceNames namespaces,
@@ -36,19 +40,29 @@ public record ServingWorkloadsArgs(
     IngressSpec ingress,
     MonitoringSpec monitoring,
     SecretStoreSpec secretStore,
-    HelmCharts charts) {
+    HelmCharts charts,
+    DatabaseSpec database) {
+
+  /** A stack whose gateway database is a cloud service (no in-cluster PostgreSQL). */
+  public ServingWorkloadsArgs(NamespaceNames namespaces, String modelBucketUri, String modelDownloaderImage,
+      WorkloadIdentity modelReaderIdentity, List<EngineSpec> engines, GatewaySpec gateway, IngressSpec ingress,
+      MonitoringSpec monitoring, SecretStoreSpec secretStore, HelmCharts charts) {
+    this(namespaces, modelBucketUri, modelDownloaderImage, modelReaderIdentity, engines, gateway, ingress, monitoring,
+        secretStore, charts, null);
+  }
 
   private static final Pattern BUCKET_URI = Pattern.compile("(s3|gs)://[a-z0-9][a-z0-9.\\-_]{1,62}(/[^\\s]*)?|az://[a-z0-9]{3,24}/[a-z0-9][a-z0-9\\-]{1,62}(/[^\\s]*)?");
 
   public ServingWorkloadsArgs {
     namespaces = namespaces == null ? NamespaceNames.defaults() : namespaces;
-    Check.nonBlank("modelBucketUri", modelBucketUri);
-    if (!BUCKET_URI.matcher(modelBucketUri).matches()) {
-      throw new IllegalArgumentException("modelBucketUri: '" + modelBucketUri
-          + "' is not a bucket URI; use s3://bucket[/prefix], gs://bucket[/prefix] or az://account/container[/prefix]");
-    }
-    while (modelBucketUri.endsWith("/")) {
-      modelBucketUri = modelBucketUri.substring(0, modelBucketUri.length() - 1);
+    if (modelBucketUri != null) {
+      if (!BUCKET_URI.matcher(modelBucketUri).matches()) {
+        throw new IllegalArgumentException("modelBucketUri: '" + modelBucketUri
+            + "' is not a bucket URI; use s3://bucket[/prefix], gs://bucket[/prefix] or az://account/container[/prefix]");
+      }
+      while (modelBucketUri.endsWith("/")) {
+        modelBucketUri = modelBucketUri.substring(0, modelBucketUri.length() - 1);
+      }
     }
     Check.image("modelDownloaderImage", modelDownloaderImage);
     modelReaderIdentity = modelReaderIdentity == null ? WorkloadIdentity.none() : modelReaderIdentity;
@@ -73,6 +87,14 @@ public record ServingWorkloadsArgs(
             + "' is used by two models; the gateway could not tell them apart");
       }
     }
+    if (modelBucketUri == null) {
+      for (EngineSpec engine : engines) {
+        if (!engine.modelSource().startsWith(WeightDownload.HF_SCHEME)) {
+          throw new IllegalArgumentException("engines: model '" + engine.name() + "' comes from '" + engine.modelSource()
+              + "' but the stack has no model bucket; use an hf:// source or give the stack a bucket");
+        }
+      }
+    }
     Objects.requireNonNull(gateway, "gateway is missing; set the gateway section of the stack");
     Objects.requireNonNull(ingress, "ingress is missing; set the ingress section of the stack");
     monitoring = monitoring == null ? MonitoringSpec.defaults() : monitoring;
@@ -80,8 +102,13 @@ public record ServingWorkloadsArgs(
     charts = charts == null ? HelmCharts.defaults() : charts;
   }
 
-  /** GPU pools the engines run on, in first-use order. */
+  /** GPU pools the engines run on, in first-use order; empty when every engine runs on CPUs. */
   public List<String> gpuPools() {
-    return engines.stream().map(EngineSpec::pool).distinct().toList();
+    return engines.stream().filter(e -> !e.onCpu()).map(EngineSpec::pool).distinct().toList();
+  }
+
+  /** True when weights come from a bucket of the stack, false when straight from Hugging Face. */
+  public boolean hasModelBucket() {
+    return modelBucketUri != null;
   }
 }

@@ -43,6 +43,9 @@ public final class SecretsInSecretStore extends StackRule {
     for (Resource s : k8sSecrets) {
       List<String> literal = new ArrayList<>();
       for (String field : List.of("data", "stringData")) {
+        if (Values.isSecret(s.input(field)) || Values.isUnknown(s.input(field))) {
+          continue; // the whole map is a Pulumi secret (or computed at deploy time)
+        }
         s.input(field).fields().forEachRemaining(e -> {
           if (!Values.isSecret(e.getValue()) && !Values.isUnknown(e.getValue())) {
             literal.add(field + "." + e.getKey());
