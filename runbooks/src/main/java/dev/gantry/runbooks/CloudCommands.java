@@ -13,6 +13,7 @@ sealed interface CloudCommands {
       case "aws" -> new Aws(region);
       case "gcp" -> new Gcp(region);
       case "azure" -> new Azure(resourceGroup == null ? "gantry" : resourceGroup);
+      case "none" -> new ExistingCluster();
       default -> new Generic(cloud);
     };
   }
@@ -215,5 +216,38 @@ sealed interface CloudCommands {
     public String readSecret(String name) { return none("secret read"); }
 
     public String listImages(String repository) { return none("image listing"); }
+  }
+
+  /**
+   * A stack on an existing cluster ({@code gantry:cloud: none}, the dev stack): the cluster is a
+   * kubeconfig context, the database is CloudNativePG in the cluster, weights come from Hugging
+   * Face and secrets are Kubernetes Secrets.
+   */
+  record ExistingCluster() implements CloudCommands {
+    public String kubernetesService() { return "Kubernetes (existing cluster)"; }
+
+    public String databaseService() { return "CloudNativePG"; }
+
+    public String cli() { return "kubectl"; }
+
+    public String kubeconfig(String context) { return "kubectl config use-context " + context; }
+
+    public String pointInTimeRestore(String db) { return "# no backups: the in-cluster PostgreSQL '" + db + "' has no object store"; }
+
+    public String listBackups(String db) { return pointInTimeRestore(db); }
+
+    public String failover(String db) { return "kubectl cnpg promote " + db + " <replica-pod>   # kubectl plugin of CloudNativePG"; }
+
+    public String bucketUrl(String bucket) { return bucket; }
+
+    public String listVersions(String bucket, String prefix) { return "# weights come from Hugging Face at a pinned commit"; }
+
+    public String restoreVersion(String bucket, String key) { return listVersions(bucket, key); }
+
+    public String readSecret(String name) {
+      return "kubectl -n gantry-serving get secret " + name + " -o jsonpath='{.data.master-key}' | base64 -d";
+    }
+
+    public String listImages(String repository) { return "# images live in the registry you pushed them to: " + repository; }
   }
 }

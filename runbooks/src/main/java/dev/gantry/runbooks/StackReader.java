@@ -130,8 +130,8 @@ final class StackReader {
     Optional<ServingSpec.GpuPool> pool = spec.gpuPools().stream().filter(p -> p.name().equals(m.pool())).findFirst();
     double gpuGiB = pool.map(p -> catalog.find(spec.cloud(), p.instanceType()).map(GpuInstanceType::gpuMemoryGiB)
         .orElse(p.gpuMemoryGiB())).orElse(0.0);
-    Facts.Fit current = pool.map(p -> fit(m, p.instanceType(), p.gpuModel(), p.gpusPerNode(), gpuGiB,
-        catalog.find(spec.cloud(), p.instanceType()))).orElse(null);
+    Facts.Fit current = m.onCpu() ? cpuFit(m, engine) : pool.map(p -> fit(m, p.instanceType(), p.gpuModel(),
+        p.gpusPerNode(), gpuGiB, catalog.find(spec.cloud(), p.instanceType()))).orElse(null);
     List<Facts.Fit> larger = catalog.instanceTypes(spec.cloud()).stream()
         .filter(t -> t.gpuMemoryGiB() > gpuGiB && t.gpuCount() >= m.tensorParallelSize())
         .map(t -> fit(m, t.name(), t.gpuModel(), t.gpuCount(), t.gpuMemoryGiB(), Optional.of(t)))
@@ -141,8 +141,10 @@ final class StackReader {
     JsonNode metric = hpa.map(h -> h.input("spec.metrics").path(0)).orElse(null);
     String hpaMetric = metric == null ? "" : metricName(metric);
     String hpaTarget = metric == null ? "" : metricTarget(metric);
-    return new Facts.Model(m.name(), m.source(), m.revision() == null ? "(unpinned)" : m.revision(), m.pool(),
-        pool.map(ServingSpec.GpuPool::instanceType).orElse("(unknown pool)"), m.dtype(), m.quantization(), m.maxModelLen(),
+    // A CPU engine (the dev stack) has no GPU pool: it runs on any node of the existing cluster.
+    return new Facts.Model(m.name(), m.source(), m.revision() == null ? "(unpinned)" : m.revision(),
+        m.onCpu() ? "(none: CPU engine)" : m.pool(),
+        m.onCpu() ? "any node (CPU)" : pool.map(ServingSpec.GpuPool::instanceType).orElse("(unknown pool)"), m.dtype(), m.quantization(), m.maxModelLen(),
         m.maxNumSeqs(), m.tensorParallelSize(),
         hpa.map(h -> h.input("spec.minReplicas").asInt(m.minReplicas())).orElse(m.minReplicas()),
         hpa.map(h -> h.input("spec.maxReplicas").asInt(m.maxReplicas())).orElse(m.maxReplicas()),
@@ -165,6 +167,18 @@ final class StackReader {
         num(mem.headroomGiB()), num(mem.neededGiB()), num(mem.availableGiB()), mem.fits(),
         mem.sequencesThatFit(m.maxModelLen()), type.map(t -> usd(t.onDemandUsdPerHour())).orElse("0"),
         type.map(t -> usd0(t.monthlyUsd())).orElse("n/a"));
+  }
+
+  /** A CPU engine's fit (gate rule GNT-LLM-011): weights + float32 KV cache + headroom against its memory limit. */
+  private Facts.Fit cpuFit(ServingSpec.Model m, JsonNode engine) {
+    double limitGiB = engine == null ? Double.NaN
+        : dev.gantry.policies.rules.K8s.bytes(engine.path("resources").path("limits").path("memory")) / ModelMemory.GIB;
+    if (Double.isNaN(limitGiB)) {
+      return null;
+    }
+    ModelMemory mem = ModelMemory.estimateCpu(m, limitGiB, headroomGiB);
+    return new Facts.Fit("CPU", "none", 0, num(limitGiB), num(mem.weightsGiB()), num(mem.kvGiB()), num(mem.headroomGiB()),
+        num(mem.neededGiB()), num(mem.availableGiB()), mem.fits(), mem.sequencesThatFit(m.maxModelLen()), "0", "n/a");
   }
 
   private static String metricName(JsonNode metric) {
@@ -254,12 +268,34 @@ final class StackReader {
 
   // ---- data: database, bucket, secrets, images
 
+  static final String CNPG_CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
+
+  /**
+   * The gateway's PostgreSQL of a stack on an existing cluster: a CloudNativePG Cluster (the dev
+   * stack), which has no backups; failover is the operator's, by promoting a replica.
+   */
+  private Facts.Database inClusterDatabase() {
+    Optional<Resource> cnpg = graph.ofType(CNPG_CLUSTER).stream().findFirst();
+    if (cnpg.isEmpty()) {
+      return null;
+    }
+    Resource r = cnpg.get();
+    String id = r.input("metadata.name").asText(r.name());
+    String ns = r.input("metadata.namespace").asText("default");
+    int instances = r.input("spec.instances").asInt(1);
+    String noBackups = "# no backups: this in-cluster PostgreSQL (CloudNativePG) has no object store configured";
+    return new Facts.Database(r.type(), "CloudNativePG (in-cluster PostgreSQL)", id, "PostgreSQL", "",
+        instances + " instance(s)", 0, "", instances >= 2, false, "", text(graph.outputs().path("databaseAddress"), ""),
+        noBackups, noBackups,
+        "kubectl cnpg promote " + id + " <replica-pod> -n " + ns + "   # kubectl plugin of CloudNativePG");
+  }
+
   private Facts.Database database() {
     Optional<Resource> db = graph.resources().stream().filter(r -> r.type().equals(CloudTypes.RDS_INSTANCE)
         || r.type().equals(CloudTypes.RDS_CLUSTER) || r.type().equals(CloudTypes.CLOUD_SQL)
         || CloudTypes.AZURE_POSTGRES.contains(r.type())).findFirst();
     if (db.isEmpty()) {
-      return null;
+      return inClusterDatabase();
     }
     Resource r = db.get();
     String id = firstText(r, "identifier", "clusterIdentifier", "name", "serverName");
@@ -286,7 +322,7 @@ final class StackReader {
   private Facts.Bucket bucket(List<Facts.Model> models) {
     Optional<Resource> b = graph.resources().stream().filter(CloudTypes::isBucket).findFirst();
     if (b.isEmpty()) {
-      return null;
+      return huggingFace();
     }
     String name = firstText(b.get(), "bucket", "name", "accountName");
     if (name.isEmpty()) {
@@ -302,6 +338,23 @@ final class StackReader {
     String key = prefix + "config.json";
     return new Facts.Bucket(name, cloud.bucketUrl(name), versioned, cloud.listVersions(name, prefix),
         cloud.restoreVersion(name, key), key);
+  }
+
+  /**
+   * A stack without a bucket (the dev stack) fetches the weights from Hugging Face at the model's
+   * pinned commit: a revision there never changes, so "restoring" means pinning another one.
+   */
+  private Facts.Bucket huggingFace() {
+    Optional<ServingSpec.Model> hf = spec.models().stream().filter(m -> m.source().startsWith("hf://")).findFirst();
+    if (hf.isEmpty()) {
+      return null;
+    }
+    String repo = hf.get().source().substring("hf://".length());
+    String revision = hf.get().revision() == null ? "main" : hf.get().revision();
+    return new Facts.Bucket("huggingface.co/" + repo, "https://huggingface.co/" + repo + "/tree/" + revision,
+        hf.get().revision() != null, "curl -s https://huggingface.co/api/models/" + repo + "/revision/" + revision,
+        "# weights come from the pinned commit; to roll back, set the previous revision in the model file and redeploy",
+        "config.json");
   }
 
   private List<String> secrets() {

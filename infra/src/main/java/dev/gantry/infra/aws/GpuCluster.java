@@ -1,6 +1,7 @@
 package dev.gantry.infra.aws;
 
 import dev.gantry.infra.ExecKubeconfig;
+import dev.gantry.infra.NodePools;
 
 import com.pulumi.aws.cloudwatch.LogGroup;
 import com.pulumi.aws.cloudwatch.LogGroupArgs;
@@ -55,7 +56,7 @@ import java.util.regex.Pattern;
 public final class GpuCluster extends GantryComponent {
   public static final String GPU_TAINT_KEY = "nvidia.com/gpu";
   public static final String GPU_TAINT_VALUE = "present";
-  public static final String POOL_LABEL = "gantry.dev/pool";
+  public static final String POOL_LABEL = NodePools.POOL_LABEL;
   public static final String SYSTEM_POOL = "system";
   /** Every control-plane log type EKS offers; audit and authenticator logs matter most in an incident. */
   public static final List<String> LOG_TYPES = List.of("api", "audit", "authenticator", "controllerManager", "scheduler");
@@ -70,7 +71,6 @@ public final class GpuCluster extends GantryComponent {
   public static final String EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa";
   /** AWS-managed policy with the EC2 volume and snapshot permissions the EBS CSI driver needs. */
   public static final String EBS_CSI_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy";
-  private static final Pattern POOL_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?");
 
   /**
    * A node pool.
@@ -90,16 +90,9 @@ public final class GpuCluster extends GantryComponent {
     public NodePool {
       Objects.requireNonNull(instanceType, "instanceType");
       Objects.requireNonNull(amiType, "amiType");
-      if (name == null || !POOL_NAME.matcher(name).matches()) {
-        throw new IllegalArgumentException("Node pool name '" + name + "' must be a DNS label of at most 32 characters");
-      }
-      if (minNodes < 0 || minNodes > desiredNodes || desiredNodes > maxNodes || maxNodes < 1) {
-        throw new IllegalArgumentException("Node pool '" + name + "' needs 0 <= minNodes <= desiredNodes <= maxNodes and maxNodes >= 1; got "
-            + minNodes + " <= " + desiredNodes + " <= " + maxNodes);
-      }
-      if (diskSizeGiB < 20) {
-        throw new IllegalArgumentException("Node pool '" + name + "' disk of " + diskSizeGiB + " GiB is below the 20 GiB EKS minimum");
-      }
+      NodePools.checkName(name);
+      NodePools.checkSizes(name, minNodes, desiredNodes, maxNodes);
+      NodePools.checkDisk(name, diskSizeGiB, 20, "disk", "EKS");
       labels = new TreeMap<>(labels == null ? Map.of() : labels);
     }
   }
@@ -274,9 +267,7 @@ public final class GpuCluster extends GantryComponent {
 
   private NodeGroup nodeGroup(String name, Args args, NodePool pool, Cluster cluster, Role nodeRole, boolean gpu,
       Resource[] dependsOn) {
-    Map<String, String> labels = new TreeMap<>(pool.labels());
-    labels.put(POOL_LABEL, pool.name());
-    labels.put("gantry.dev/capacity", pool.spot() ? "spot" : "on-demand");
+    Map<String, String> labels = NodePools.labels(pool.name(), pool.spot(), pool.labels());
     var builder = NodeGroupArgs.builder()
         .clusterName(cluster.name())
         .nodeGroupName(args.clusterName() + "-" + pool.name())

@@ -1,6 +1,7 @@
 package dev.gantry.infra.azure;
 
 import dev.gantry.infra.ExecKubeconfig;
+import dev.gantry.infra.NodePools;
 
 import com.pulumi.azurenative.containerservice.AgentPool;
 import com.pulumi.azurenative.containerservice.AgentPoolArgs;
@@ -77,13 +78,8 @@ public final class GpuCluster extends GantryComponent {
         throw new IllegalArgumentException("AKS node pool name '" + name
             + "' must be 1-12 lower-case letters and digits, starting with a letter");
       }
-      if (minNodes < 0 || minNodes > desiredNodes || desiredNodes > maxNodes || maxNodes < 1) {
-        throw new IllegalArgumentException("Node pool '" + name + "' needs 0 <= minNodes <= desiredNodes <= maxNodes and maxNodes >= 1; got "
-            + minNodes + " <= " + desiredNodes + " <= " + maxNodes);
-      }
-      if (diskSizeGiB < 30) {
-        throw new IllegalArgumentException("Node pool '" + name + "' OS disk of " + diskSizeGiB + " GiB is below the 30 GiB AKS minimum");
-      }
+      NodePools.checkSizes(name, minNodes, desiredNodes, maxNodes);
+      NodePools.checkDisk(name, diskSizeGiB, 30, "OS disk", "AKS");
       labels = new TreeMap<>(labels == null ? Map.of() : labels);
     }
   }
@@ -241,10 +237,7 @@ public final class GpuCluster extends GantryComponent {
   }
 
   private static Map<String, String> labels(NodePool pool) {
-    Map<String, String> labels = new TreeMap<>(pool.labels());
-    labels.put(POOL_LABEL, pool.name());
-    labels.put("gantry.dev/capacity", pool.spot() ? "spot" : "on-demand");
-    return labels;
+    return NodePools.labels(pool.name(), pool.spot(), pool.labels());
   }
 
   /**

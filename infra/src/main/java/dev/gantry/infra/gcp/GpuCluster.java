@@ -1,6 +1,7 @@
 package dev.gantry.infra.gcp;
 
 import dev.gantry.infra.ExecKubeconfig;
+import dev.gantry.infra.NodePools;
 
 import com.pulumi.core.Output;
 import com.pulumi.gcp.container.Cluster;
@@ -69,7 +70,6 @@ public final class GpuCluster extends GantryComponent {
   /** Roles of the node service account: write logs and metrics, pull images; nothing else. */
   public static final List<String> NODE_ROLES = List.of("roles/logging.logWriter", "roles/monitoring.metricWriter",
       "roles/monitoring.viewer", "roles/stackdriver.resourceMetadata.writer", "roles/artifactregistry.reader");
-  private static final Pattern POOL_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?");
 
   /**
    * A node pool.
@@ -89,13 +89,8 @@ public final class GpuCluster extends GantryComponent {
       int maxNodes, int desiredNodes, boolean spot, int diskSizeGiB, Map<String, String> labels) {
     public NodePool {
       Objects.requireNonNull(machineType, "machineType");
-      if (name == null || !POOL_NAME.matcher(name).matches()) {
-        throw new IllegalArgumentException("Node pool name '" + name + "' must be a DNS label of at most 32 characters");
-      }
-      if (minNodes < 0 || minNodes > desiredNodes || desiredNodes > maxNodes || maxNodes < 1) {
-        throw new IllegalArgumentException("Node pool '" + name + "' needs 0 <= minNodes <= desiredNodes <= maxNodes and maxNodes >= 1; got "
-            + minNodes + " <= " + desiredNodes + " <= " + maxNodes);
-      }
+      NodePools.checkName(name);
+      NodePools.checkSizes(name, minNodes, desiredNodes, maxNodes);
       if ((acceleratorType == null) != (acceleratorCount == 0) || acceleratorCount < 0) {
         throw new IllegalArgumentException("Node pool '" + name + "' needs both an accelerator type and a count >= 1, or neither; got "
             + acceleratorType + " x " + acceleratorCount);
@@ -104,9 +99,7 @@ public final class GpuCluster extends GantryComponent {
         throw new IllegalArgumentException("Node pool '" + name + "' accelerator '" + acceleratorType
             + "' is not a GKE GPU type Gantry knows; use one of " + new java.util.TreeSet<>(ACCELERATORS.values()));
       }
-      if (diskSizeGiB < 10) {
-        throw new IllegalArgumentException("Node pool '" + name + "' disk of " + diskSizeGiB + " GiB is below the 10 GiB GKE minimum");
-      }
+      NodePools.checkDisk(name, diskSizeGiB, 10, "disk", "GKE");
       labels = new TreeMap<>(labels == null ? Map.of() : labels);
     }
 
@@ -265,9 +258,7 @@ public final class GpuCluster extends GantryComponent {
 
   private com.pulumi.gcp.container.NodePool nodePool(String name, Args args, NodePool pool, Cluster cluster, Account nodeAccount) {
     boolean gpu = pool.acceleratorType() != null;
-    Map<String, String> labels = new TreeMap<>(pool.labels());
-    labels.put(POOL_LABEL, pool.name());
-    labels.put("gantry.dev/capacity", pool.spot() ? "spot" : "on-demand");
+    Map<String, String> labels = NodePools.labels(pool.name(), pool.spot(), pool.labels());
     var node = NodePoolNodeConfigArgs.builder()
         .machineType(pool.machineType())
         .imageType("COS_CONTAINERD")

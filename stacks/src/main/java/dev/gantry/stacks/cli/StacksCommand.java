@@ -28,10 +28,11 @@ final class StacksCommand implements Callable<Integer> {
       try {
         StackConfig c = catalog.load(name).config();
         rows.add(new String[] {name, c.cloud(), c.region(),
-            c.cluster().gpuPools().stream().map(p -> p.name() + ": " + p.minNodes() + ".." + p.maxNodes() + " x " + p.instanceType().name()
-                + " (" + p.instanceType().gpuCount() + "x " + p.instanceType().gpuModel() + ")")
+            c.cluster().gpuPools().isEmpty() ? "none (CPU engines on an existing cluster)"
+                : c.cluster().gpuPools().stream().map(p -> p.name() + ": " + p.minNodes() + ".." + p.maxNodes() + " x "
+                    + p.instanceType().name() + " (" + p.instanceType().gpuCount() + "x " + p.instanceType().gpuModel() + ")")
                 .collect(Collectors.joining(", ")),
-            c.models().stream().map(m -> m.name() + "@" + m.pool()).collect(Collectors.joining(", "))});
+            c.models().stream().map(m -> m.name() + "@" + (m.onCpu() ? "cpu" : m.pool())).collect(Collectors.joining(", "))});
       } catch (StackConfigException e) {
         broken = true;
         rows.add(new String[] {name, "?", "?", "?", "invalid: " + e.getMessage()});

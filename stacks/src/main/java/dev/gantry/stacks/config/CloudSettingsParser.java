@@ -25,6 +25,10 @@ final class CloudSettingsParser {
             + "': remove gantry:" + other);
       }
     }
+    if (!cloud.equals("none") && root.has("kubernetes")) {
+      throw root.error("kubernetes", "is only read for cloud 'none' (an existing cluster); this stack's gantry:cloud is '"
+          + cloud + "', whose cluster Gantry creates: remove gantry:kubernetes");
+    }
     return switch (cloud) {
       case "aws" -> {
         providerRegion(values, "aws:region", cloud, region);
@@ -81,6 +85,29 @@ final class CloudSettingsParser {
         boolean geo = s.bool("geoRedundantBackup", false);
         s.finish();
         yield new StackConfig.Azure(group, account, vault, registry, geo);
+      }
+      case "none" -> {
+        for (String provider : List.of("aws:region", "gcp:project", "azure-native:location")) {
+          if (values.containsKey(provider)) {
+            throw new StackConfigException(provider + ": is set but gantry:cloud is 'none' (an existing cluster, no cloud "
+                + "resources); remove it");
+          }
+        }
+        Section k = root.section("kubernetes");
+        String kubeconfig = k.string("kubeconfig", "~/.kube/config");
+        if (kubeconfig.isBlank()) {
+          throw k.invalid("kubeconfig", "is empty; give the path of a kubeconfig file, e.g. '~/.kube/config'");
+        }
+        String context = k.string("context", null);
+        if (context != null && !context.matches("[A-Za-z0-9][-A-Za-z0-9_.@:/]{0,252}")) {
+          throw k.invalid("context", "is not a kubeconfig context name like 'kind-gantry' or 'k3d-gantry'");
+        }
+        k.finish();
+        Section db = root.section("database");
+        int instances = db.integer("instances", 2, 1, 5);
+        int storage = db.integer("storageGiB", 5, 1, 10_000);
+        db.finish();
+        yield new StackConfig.Existing(kubeconfig, context, instances, storage);
       }
       default -> throw new IllegalStateException("unknown cloud " + cloud);
     };

@@ -13,10 +13,11 @@ import java.util.Objects;
  * @param architecture architecture numbers from the model's config.json
  * @param engine       engine settings
  * @param gateway      gateway defaults for requests to this model
- * @param pool         GPU pool the replicas run on
+ * @param pool         GPU pool the replicas run on; null for a CPU engine (an existing cluster)
  * @param minReplicas  autoscaling minimum
  * @param maxReplicas  autoscaling maximum
  * @param targetQueueDepth waiting requests per replica the autoscaler aims for
+ * @param cpuResources CPU and memory of one replica of a CPU engine; null for a GPU engine (derived from the pool)
  */
 public record ModelConfig(
     String name,
@@ -29,7 +30,8 @@ public record ModelConfig(
     String pool,
     int minReplicas,
     int maxReplicas,
-    int targetQueueDepth) {
+    int targetQueueDepth,
+    CpuResources cpuResources) {
 
   public ModelConfig {
     Objects.requireNonNull(name, "name");
@@ -37,9 +39,30 @@ public record ModelConfig(
     Objects.requireNonNull(architecture, "architecture");
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(gateway, "gateway");
-    Objects.requireNonNull(pool, "pool");
+    if ((pool == null) == (cpuResources == null)) {
+      throw new IllegalArgumentException("model " + name + ": needs a GPU pool or CPU resources, exactly one");
+    }
     if (minReplicas > maxReplicas) {
       throw new IllegalArgumentException("model " + name + ": minReplicas > maxReplicas");
+    }
+  }
+
+  /** True when the engine runs on CPUs (no GPU pool). */
+  public boolean onCpu() {
+    return cpuResources != null;
+  }
+
+  /**
+   * Resources of one CPU engine replica (request = limit).
+   *
+   * @param cpu    CPUs, a whole number: also the engine's forward-pass threads
+   * @param memoryGiB memory in GiB
+   */
+  public record CpuResources(int cpu, int memoryGiB) {
+    public CpuResources {
+      if (cpu < 1 || memoryGiB < 1) {
+        throw new IllegalArgumentException("cpu and memoryGiB must be >= 1");
+      }
     }
   }
 
@@ -56,6 +79,16 @@ public record ModelConfig(
       default -> engine.dtype().equals("float32") ? 4.0 : 2.0;
     };
     return (long) Math.ceil(architecture.parameters() * bytesPerParameter);
+  }
+
+  /**
+   * Bytes of the KV cache of {@code maxModelLen × maxNumSeqs} tokens on Gantry's CPU backend,
+   * which keeps K and V in float32 whatever the weights' dtype.
+   */
+  public long cpuKvCacheBytes() {
+    var a = architecture;
+    long perToken = 2L * a.numLayers() * a.numKvHeads() * a.headDim() * Float.BYTES;
+    return perToken * engine.maxModelLen() * engine.maxNumSeqs();
   }
 
   /** True when the revision is a 40-hex commit sha (reproducible weights). */

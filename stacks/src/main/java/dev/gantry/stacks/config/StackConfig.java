@@ -16,9 +16,9 @@ import java.util.TreeMap;
  *
  * @param project    Pulumi project name
  * @param stack      stack name, e.g. {@code aws-prod}
- * @param cloud      {@code aws}, {@code gcp} or {@code azure}
- * @param region     cloud region
- * @param zones      availability zones, at least two
+ * @param cloud      {@code aws}, {@code gcp}, {@code azure}, or {@code none} (an existing cluster, no cloud resources)
+ * @param region     cloud region ({@code local} for cloud {@code none})
+ * @param zones      availability zones, at least two; none for cloud {@code none}
  * @param network    VPC layout
  * @param cluster    Kubernetes cluster and node pools
  * @param models     served models, resolved
@@ -31,7 +31,8 @@ import java.util.TreeMap;
  * @param onCall     who is paged
  * @param secrets    which secrets the stack sets
  * @param tags       extra tags on every cloud resource
- * @param cloudSettings settings only the stack's cloud has ({@code gantry:gcp}, {@code gantry:azure})
+ * @param cloudSettings settings only the stack's cloud has ({@code gantry:gcp}, {@code gantry:azure},
+ *                   {@code gantry:kubernetes} for an existing cluster)
  */
 public record StackConfig(
     String project,
@@ -62,9 +63,14 @@ public record StackConfig(
     models = List.copyOf(models);
     tags = new TreeMap<>(tags);
     Objects.requireNonNull(cloudSettings, "cloudSettings");
-    if (zones.size() < 2) {
+    if (zones.size() < 2 && !(cloudSettings instanceof Existing)) {
       throw new IllegalArgumentException("zones: need at least 2, got " + zones);
     }
+  }
+
+  /** True for a stack on an existing cluster: no cloud resources, CPU engines. */
+  public boolean existingCluster() {
+    return cloudSettings instanceof Existing;
   }
 
   /** The GPU pool of that name. */
@@ -200,7 +206,24 @@ public record StackConfig(
    * Settings only one cloud has. Everything else in the stack config means the same on every
    * cloud (zones, pools, database size, bucket), so stacks differ in values, not in shape.
    */
-  public sealed interface CloudSettings permits Aws, Gcp, Azure {}
+  public sealed interface CloudSettings permits Aws, Gcp, Azure, Existing {}
+
+  /**
+   * {@code gantry:kubernetes} and {@code gantry:database} of a stack on an existing cluster
+   * ({@code gantry:cloud: none}: kind, k3s, minikube): nothing is created in a cloud, the
+   * workloads go to the cluster of a kubeconfig, the gateway database runs in the cluster.
+   *
+   * @param kubeconfig         path of the kubeconfig file (or its contents), as the Kubernetes provider takes it
+   * @param context            kubeconfig context, or null for the file's current context
+   * @param databaseInstances  in-cluster PostgreSQL instances (CloudNativePG)
+   * @param databaseStorageGiB volume of each instance
+   */
+  public record Existing(String kubeconfig, String context, int databaseInstances, int databaseStorageGiB)
+      implements CloudSettings {
+    public Existing {
+      Objects.requireNonNull(kubeconfig, "kubeconfig");
+    }
+  }
 
   /** AWS needs nothing beyond the common config ({@code aws:region} must equal {@code gantry:region}). */
   public record Aws() implements CloudSettings {}

@@ -36,7 +36,13 @@ public final class StackConfigParser {
   /** Config keys that must be Pulumi secrets. */
   public static final List<String> SECRET_KEYS = List.of("gantry:gatewayMasterKey", "gantry:hfToken", "gantry:databasePassword",
       "gantry:grafanaAdminPassword");
-  public static final List<String> CLOUDS = List.of("aws", "gcp", "azure");
+  public static final List<String> CLOUDS = List.of("aws", "gcp", "azure", "none");
+  /** The cloud of a stack on an existing cluster (kind, k3s, minikube): no cloud resources, CPU engines. */
+  public static final String NO_CLOUD = "none";
+  /** Default image of the weight download from Hugging Face (a stack without a bucket). */
+  public static final String CURL_IMAGE = "quay.io/curl/curl:8.11.0";
+  /** Memory a CPU engine gets beyond weights and KV cache: JVM, activations, logits, page cache slack. */
+  public static final int CPU_ENGINE_HEADROOM_GIB = 2;
   public static final List<String> DTYPES = List.of("bfloat16", "float16", "float32");
   public static final List<String> QUANTIZATIONS = List.of("none", "fp8", "int8", "awq", "gptq", "q8_0", "q4_0");
   public static final List<String> FAMILIES = List.of("llama", "qwen2", "mistral");
@@ -49,7 +55,8 @@ public final class StackConfigParser {
   private static final Pattern HOST = Pattern.compile("([a-z0-9]([-a-z0-9]*[a-z0-9])?\\.)+[a-z]{2,}");
   private static final Pattern K8S_VERSION = Pattern.compile("1\\.(2[89]|3[0-9])");
   /** Keys of a stack's model entry that are about the deployment, not overrides of the model file. */
-  private static final List<String> ENTRY_KEYS = List.of("model", "name", "pool", "minReplicas", "maxReplicas", "targetQueueDepth");
+  private static final List<String> ENTRY_KEYS = List.of("model", "name", "pool", "minReplicas", "maxReplicas", "targetQueueDepth",
+      "cpu", "memory");
   private static final List<String> MODEL_KEYS = List.of("name", "description", "source", "revision", "architecture", "engine", "gateway");
 
   /** Built-in model defaults: the lowest layer. Values follow vLLM's defaults where it has one. */
@@ -98,25 +105,43 @@ public final class StackConfigParser {
     if (cloud == null) {
       throw root.error("cloud", "is required; use one of " + CLOUDS);
     }
-    String region = root.requiredString("region", "us-east-1");
+    boolean existing = cloud.equals(NO_CLOUD);
+    String region = existing ? root.string("region", "local") : root.requiredString("region", "us-east-1");
     StackConfig.CloudSettings cloudSettings = CloudSettingsParser.parse(root, cloud, region, values);
-    List<String> zones = cloud.equals("aws") ? zones(root, region) : CloudSettingsParser.zones(root, cloud, region);
+    if (existing) {
+      for (String key : List.of("zones", "network", "cluster", "storage")) {
+        if (root.has(key)) {
+          throw root.error(key, "is not read for cloud 'none' (an existing cluster): Gantry creates no zones, network, "
+              + "node pools or bucket there; remove gantry:" + key);
+        }
+      }
+    }
+    List<String> zones = existing ? List.of()
+        : cloud.equals("aws") ? zones(root, region) : CloudSettingsParser.zones(root, cloud, region);
     var network = new StackConfig.Network(vpcCidr(root.section("network")));
-    var cluster = cluster(root.section("cluster"), stack, cloud);
+    var cluster = existing ? existingCluster((StackConfig.Existing) cloudSettings) : cluster(root.section("cluster"), stack, cloud);
     Section defaults = root.section("modelDefaults");
-    List<ModelConfig> models = models(root, defaults, cluster);
+    List<ModelConfig> models = models(root, defaults, cluster, existing);
     var gateway = gateway(root.section("gateway"));
-    var ingress = ingress(root.section("ingress"));
+    var ingress = ingress(root.section("ingress"), existing);
     var storage = storage(root.section("storage"), cluster.name(), region);
-    var database = database(root.section("database"), cloud);
+    var database = existing ? inClusterDatabase((StackConfig.Existing) cloudSettings) : database(root.section("database"), cloud);
     var monitoring = monitoring(root.section("monitoring"));
-    var images = images(root.section("images"));
+    var images = images(root.section("images"), existing);
     var onCall = onCall(root.section("onCall"));
     var secrets = new StackConfig.Secrets(root.has("gatewayMasterKey"), root.has("hfToken"), root.has("databasePassword"),
         root.has("grafanaAdminPassword"), root.integer("secretRecoveryWindowDays", 7, 7, 30));
     if (!secrets.databasePassword()) {
       throw root.error("databasePassword", "is required: the gateway's PostgreSQL master password; set it with "
           + "'pulumi config set --secret gantry:databasePassword \"$(openssl rand -hex 24)\"'");
+    }
+    if (existing && !secrets.gatewayMasterKey()) {
+      throw root.error("gatewayMasterKey", "is required for cloud 'none': the gateway's Secret is made from it; set it with "
+          + "'pulumi config set --secret gantry:gatewayMasterKey \"$(openssl rand -hex 32)\"'");
+    }
+    if (existing && !secrets.grafanaAdminPassword()) {
+      throw root.error("grafanaAdminPassword", "is required for cloud 'none': there is no cloud secret store for an operator "
+          + "to fill it in later; set it with 'pulumi config set --secret gantry:grafanaAdminPassword \"$(openssl rand -hex 16)\"'");
     }
     if (gateway.authEnabled() && !secrets.gatewayMasterKey()) {
       throw root.error("gatewayMasterKey", "is required when gantry:gateway.authEnabled is true; set it with "
@@ -127,6 +152,21 @@ public final class StackConfigParser {
     root.finish();
     return new StackConfig(project, stack, cloud, region, zones, network, cluster, models, gateway, ingress,
         storage, database, monitoring, images, onCall, secrets, tags, cloudSettings);
+  }
+
+  /**
+   * The "cluster" of a stack on an existing cluster: named after its kubeconfig context, with no
+   * node pools (Gantry creates none there; the engines run on CPUs of whatever nodes exist).
+   */
+  private static StackConfig.Cluster existingCluster(StackConfig.Existing existing) {
+    String name = existing.context() == null ? "current-context" : existing.context();
+    return new StackConfig.Cluster(name, "", false, List.of(), 1, new StackConfig.NodePool("existing", 0, 0, 0, 0), List.of());
+  }
+
+  /** The gateway database of a stack on an existing cluster, in the terms of a managed one. */
+  private static StackConfig.Database inClusterDatabase(StackConfig.Existing existing) {
+    return new StackConfig.Database("16", "cloudnative-pg", existing.databaseStorageGiB(), existing.databaseStorageGiB(), 0,
+        existing.databaseInstances() >= 2, false);
   }
 
   private static List<String> zones(Section root, String region) {
@@ -264,7 +304,7 @@ public final class StackConfigParser {
 
   // ---- models -------------------------------------------------------------------------
 
-  private List<ModelConfig> models(Section root, Section defaults, StackConfig.Cluster cluster) {
+  private List<ModelConfig> models(Section root, Section defaults, StackConfig.Cluster cluster, boolean existing) {
     List<Section> entries = root.sections("models");
     if (entries.isEmpty()) {
       throw root.error("models", "is required: list at least one model, e.g. [{model: qwen2.5-1.5b-instruct, pool: l4}]; "
@@ -274,7 +314,7 @@ public final class StackConfigParser {
     List<ModelConfig> models = new ArrayList<>();
     Set<String> served = new HashSet<>();
     for (Section entry : entries) {
-      ModelConfig model = model(entry, defaultsNode, cluster);
+      ModelConfig model = model(entry, defaultsNode, cluster, existing);
       if (!served.add(model.name())) {
         throw entry.error("name", "'" + model.name() + "' is served twice; give one entry a different 'name'");
       }
@@ -283,7 +323,7 @@ public final class StackConfigParser {
     return models;
   }
 
-  private ModelConfig model(Section entry, ObjectNode defaults, StackConfig.Cluster cluster) {
+  private ModelConfig model(Section entry, ObjectNode defaults, StackConfig.Cluster cluster, boolean existing) {
     String file = entry.requiredString("model", "llama-3.1-8b-instruct");
     JsonNode fileNode = readModelFile(entry, file);
     String fileKey = "models/" + file + ".yaml";
@@ -374,6 +414,18 @@ public final class StackConfigParser {
     g.finish();
     m.finish();
 
+    if (existing) {
+      return cpuModel(entry, namer, name, file, source, revision,
+          new ModelConfig.Architecture(family, parameters, layers, hidden, heads, kvHeads, headDim, vocab, maxPositions),
+          new ModelConfig.Engine(dtype, quantization, maxModelLen, maxNumSeqs, maxBatched, blockSize, gpuMem, tp, prefixCaching),
+          gatewayDefaults);
+    }
+    for (String cpuOnly : List.of("cpu", "memory")) {
+      if (entry.has(cpuOnly)) {
+        throw entry.error(cpuOnly, "is only read for CPU engines (cloud 'none'); on a GPU stack a replica's CPU and memory "
+            + "follow from its pool's instance type, remove it");
+      }
+    }
     List<String> poolNames = cluster.gpuPools().stream().map(StackConfig.GpuPool::name).toList();
     String pool = entry.string("pool", poolNames.size() == 1 ? poolNames.get(0) : null);
     if (pool == null) {
@@ -395,7 +447,55 @@ public final class StackConfigParser {
     return new ModelConfig(name, file, source, revision,
         new ModelConfig.Architecture(family, parameters, layers, hidden, heads, kvHeads, headDim, vocab, maxPositions),
         new ModelConfig.Engine(dtype, quantization, maxModelLen, maxNumSeqs, maxBatched, blockSize, gpuMem, tp, prefixCaching),
-        gatewayDefaults, pool, minReplicas, maxReplicas, entry.integer("targetQueueDepth", 5, 1, 10_000));
+        gatewayDefaults, pool, minReplicas, maxReplicas, entry.integer("targetQueueDepth", 5, 1, 10_000), null);
+  }
+
+  /**
+   * A model entry of a stack on an existing cluster: a CPU engine, which runs one process per
+   * replica (tensorParallelSize 1) and reads the weights as stored (no quantization). Its memory
+   * defaults to weights + float32 KV cache + {@value #CPU_ENGINE_HEADROOM_GIB} GiB, rounded up;
+   * the gate's GNT-LLM-011 judges a smaller one.
+   */
+  private ModelConfig cpuModel(Section entry, Function<String, String> namer, String name, String file, String source,
+      String revision, ModelConfig.Architecture architecture, ModelConfig.Engine engine,
+      ModelConfig.GatewayDefaults gatewayDefaults) {
+    if (entry.has("pool")) {
+      throw entry.error("pool", "is not read for cloud 'none': an existing cluster has no Gantry GPU pools and the engine "
+          + "runs on CPUs of any node; remove pool");
+    }
+    if (engine.tensorParallelSize() != 1) {
+      throw new StackConfigException(namer.apply("engine.tensorParallelSize") + ": '" + engine.tensorParallelSize()
+          + "' on a CPU engine (cloud 'none'), which runs one process per replica; use 1 and scale with maxReplicas");
+    }
+    if (!engine.quantization().equals("none")) {
+      throw new StackConfigException(namer.apply("engine.quantization") + ": '" + engine.quantization()
+          + "' on a CPU engine (cloud 'none'), which reads the Hugging Face weights as stored; use none");
+    }
+    if (!source.startsWith("hf://")) {
+      throw new StackConfigException(namer.apply("source") + ": '" + source + "' on cloud 'none', which has no bucket; "
+          + "use an hf:// source (the engine fetches the pinned revision from Hugging Face)");
+    }
+    var sized = new ModelConfig(name, file, source, revision, architecture, engine, gatewayDefaults, null, 1, 1, 5,
+        new ModelConfig.CpuResources(1, 1));
+    int neededGiB = (int) Math.ceil((sized.weightBytes() + sized.cpuKvCacheBytes()) / (double) (1L << 30))
+        + CPU_ENGINE_HEADROOM_GIB;
+    int cpu = entry.integer("cpu", 2, 1, 256);
+    int memoryGiB = entry.has("memory") ? memoryGiB(entry) : neededGiB;
+    int minReplicas = entry.integer("minReplicas", 1, 1, 1000);
+    int maxReplicas = entry.integer("maxReplicas", Math.max(1, minReplicas), 1, 1000);
+    if (minReplicas > maxReplicas) {
+      throw entry.invalid("minReplicas", "is greater than maxReplicas (" + maxReplicas + ")");
+    }
+    return new ModelConfig(name, file, source, revision, architecture, engine, gatewayDefaults, null, minReplicas,
+        maxReplicas, entry.integer("targetQueueDepth", 5, 1, 10_000), new ModelConfig.CpuResources(cpu, memoryGiB));
+  }
+
+  private static int memoryGiB(Section entry) {
+    String memory = entry.string("memory", null);
+    if (memory == null || !memory.matches("[1-9][0-9]{0,3}Gi")) {
+      throw entry.invalid("memory", "must be whole GiB like '4Gi' (1Gi to 9999Gi)");
+    }
+    return Integer.parseInt(memory.substring(0, memory.length() - 2));
   }
 
   private JsonNode readModelFile(Section entry, String file) {
@@ -497,13 +597,14 @@ public final class StackConfigParser {
     return v;
   }
 
-  private static StackConfig.Ingress ingress(Section s) {
-    String host = s.requiredString("host", "llm.example.com");
+  private static StackConfig.Ingress ingress(Section s, boolean existing) {
+    String host = s.requiredString("host", existing ? "gantry.localtest.me" : "llm.example.com");
     if (!HOST.matcher(host).matches()) {
       throw s.invalid("host", "is not a DNS host name like 'llm.example.com'");
     }
-    String email = s.requiredString("tlsIssuerEmail", "platform@example.com");
-    if (!email.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
+    // An existing (laptop) cluster gets a self-signed certificate: Let's Encrypt cannot reach it.
+    String email = existing ? s.string("tlsIssuerEmail", null) : s.requiredString("tlsIssuerEmail", "platform@example.com");
+    if (email != null && !email.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
       throw s.invalid("tlsIssuerEmail", "is not an e-mail address; Let's Encrypt sends expiry notices to it");
     }
     var i = new StackConfig.Ingress(host, email, s.bool("acmeStaging", false), s.integer("rateLimitRps", 50, 1, 100_000));
@@ -552,7 +653,7 @@ public final class StackConfigParser {
     return m;
   }
 
-  private StackConfig.Images images(Section s) {
+  private StackConfig.Images images(Section s, boolean existing) {
     // Tags pushed by `gantry images build --push` deploy by digest (stacks/images.lock.json).
     ImageLock lock;
     try {
@@ -560,8 +661,9 @@ public final class StackConfigParser {
     } catch (ImageException e) {
       throw new StackConfigException(e.getMessage(), e);
     }
-    var i = new StackConfig.Images(s.bool("createRepositories", true), lock.pin(image(s, "engine")),
-        lock.pin(image(s, "gateway")), image(s, "modelDownloader", "docker.io/rclone/rclone:1.68.2"));
+    var i = new StackConfig.Images(s.bool("createRepositories", !existing), lock.pin(image(s, "engine")),
+        lock.pin(image(s, "gateway")),
+        image(s, "modelDownloader", existing ? CURL_IMAGE : "docker.io/rclone/rclone:1.68.2"));
     s.finish();
     return i;
   }

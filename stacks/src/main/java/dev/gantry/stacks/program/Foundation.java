@@ -19,10 +19,20 @@ import java.util.Objects;
  * @param workloadDependencies  resources the workloads wait for (secrets, database)
  * @param wiring                bucket, secret store and identities for the workloads
  * @param exports               cloud-specific stack outputs (identities, image repositories)
+ * @param kubeContext           kubeconfig context to use, or null for the kubeconfig's current one
+ * @param inClusterDatabase     the gateway's PostgreSQL inside the cluster, or null when it is a cloud service
  */
 record Foundation(Output<String> clusterName, Output<String> kubeconfig, List<Resource> clusterReady,
     Output<String> databaseAddress, List<Resource> workloadDependencies, Workloads.Wiring wiring,
-    Map<String, Output<?>> exports) {
+    Map<String, Output<?>> exports, String kubeContext, dev.gantry.infra.k8s.DatabaseSpec inClusterDatabase) {
+
+  /** A cloud foundation: the cluster it created, its own kubeconfig, a managed database. */
+  Foundation(Output<String> clusterName, Output<String> kubeconfig, List<Resource> clusterReady,
+      Output<String> databaseAddress, List<Resource> workloadDependencies, Workloads.Wiring wiring,
+      Map<String, Output<?>> exports) {
+    this(clusterName, kubeconfig, clusterReady, databaseAddress, workloadDependencies, wiring, exports, null, null);
+  }
+
   Foundation {
     Objects.requireNonNull(kubeconfig, "kubeconfig");
     clusterReady = List.copyOf(clusterReady);

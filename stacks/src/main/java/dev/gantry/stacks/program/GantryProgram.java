@@ -127,26 +127,37 @@ public final class GantryProgram {
       case StackConfig.Aws aws -> aws(ctx, c, tags, namespaces);
       case StackConfig.Gcp gcp -> GcpFoundation.define(ctx, c, gcp, tags, namespaces);
       case StackConfig.Azure azure -> AzureFoundation.define(ctx, c, azure, tags, namespaces);
+      case StackConfig.Existing existing -> ExistingCluster.define(ctx, c, existing, namespaces);
     };
 
-    // Workloads go through an explicit provider on the new cluster, never the ambient kubeconfig.
-    var kubernetes = new Provider("kubernetes", ProviderArgs.builder()
+    // Workloads go through an explicit provider (the new cluster's, or the configured kubeconfig
+    // and context of an existing one), never the ambient kubeconfig.
+    var provider = ProviderArgs.builder()
         .kubeconfig(cloud.kubeconfig())
-        .enableServerSideApply(true)
-        .build(), CustomResourceOptions.builder().dependsOn(cloud.clusterReady()).build());
+        .enableServerSideApply(true);
+    if (cloud.kubeContext() != null) {
+      provider.context(cloud.kubeContext());
+    }
+    var kubernetes = new Provider("kubernetes", provider.build(),
+        CustomResourceOptions.builder().dependsOn(cloud.clusterReady()).build());
     List<Resource> beforeWorkloads = new ArrayList<>(cloud.workloadDependencies());
     if (c.cloudSettings() instanceof StackConfig.Aws) {
       // EKS has no default class for CSI volumes; Prometheus's claim binds on this one.
       beforeWorkloads.add(EbsStorageClass.create("default-storage-class",
           CustomResourceOptions.builder().provider(kubernetes).dependsOn(cloud.workloadDependencies()).build()));
     }
-    var workloads = new ServingWorkloads("serving", Workloads.args(c, namespaces, cloud.wiring(), grafanaAdminSecretName(c)),
+    var workloads = new ServingWorkloads("serving", Workloads.args(c, namespaces, cloud.wiring(), grafanaAdminSecretName(c),
+        cloud.inClusterDatabase()),
         ComponentResourceOptions.builder().providers(kubernetes).dependsOn(beforeWorkloads).build());
 
-    ctx.export(ResourceGraph.SERVING_SPEC_OUTPUT, Output.of(ServingSpecs.toOutputValue(ServingSpecs.of(c))));
+    // The master key's name comes from the foundation that stores it: one source for workloads and spec.
+    ctx.export(ResourceGraph.SERVING_SPEC_OUTPUT,
+        Output.of(ServingSpecs.toOutputValue(ServingSpecs.of(c, cloud.wiring().masterKeySecret()))));
     ctx.export("clusterName", cloud.clusterName());
     ctx.export("kubeconfig", cloud.kubeconfig());
-    ctx.export("modelBucket", Output.of(cloud.wiring().modelBucketUri()));
+    if (cloud.wiring().modelBucketUri() != null) {
+      ctx.export("modelBucket", Output.of(cloud.wiring().modelBucketUri()));
+    }
     ctx.export("gatewayUrl", Output.of("https://" + c.ingress().host()));
     ctx.export("databaseAddress", cloud.databaseAddress());
     ctx.export("servingNamespace", Output.of(namespaces.serving()));

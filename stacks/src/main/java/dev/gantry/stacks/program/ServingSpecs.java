@@ -16,8 +16,13 @@ import java.util.Map;
  * serialize as an output.
  */
 public final class ServingSpecs {
-  /** The serving facts of a stack. */
-  public static ServingSpec of(StackConfig config) {
+  /**
+   * The serving facts of a stack.
+   *
+   * @param masterKeySecret where the gateway master key is stored, as the stack's foundation names it
+   *                        (the secret-store key the workloads read it from)
+   */
+  public static ServingSpec of(StackConfig config, String masterKeySecret) {
     List<ServingSpec.GpuPool> pools = config.cluster().gpuPools().stream()
         .map(p -> new ServingSpec.GpuPool(p.name(), p.instanceType().name(), p.instanceType().gpuModel(),
             p.instanceType().gpuCount(), p.instanceType().gpuMemoryGiB(), p.minNodes(), p.maxNodes(), p.desiredNodes(),
@@ -25,13 +30,8 @@ public final class ServingSpecs {
         .toList();
     List<ServingSpec.Model> models = config.models().stream().map(ServingSpecs::model).toList();
     var gateway = new ServingSpec.Gateway(config.gateway().replicas(), config.ingress().host(),
-        config.gateway().authEnabled(), config.secrets().gatewayMasterKey() ? masterKeySecretName(config) : null);
+        config.gateway().authEnabled(), config.secrets().gatewayMasterKey() ? masterKeySecret : null);
     return new ServingSpec(config.cloud(), config.region(), config.zones(), pools, models, gateway);
-  }
-
-  /** Secrets Manager name of the gateway master key. */
-  public static String masterKeySecretName(StackConfig config) {
-    return "gantry/" + config.stack() + "/gateway-master-key";
   }
 
   private static ServingSpec.Model model(ModelConfig m) {
@@ -40,7 +40,8 @@ public final class ServingSpecs {
     return new ServingSpec.Model(m.name(), m.source(), m.pinned() ? m.revision() : null, a.parameters(), a.numLayers(),
         a.hiddenSize(), a.numAttentionHeads(), a.numKvHeads(), a.headDim(), a.vocabSize(), e.dtype(), e.quantization(),
         e.maxModelLen(), e.maxNumSeqs(), e.blockSize(), e.gpuMemoryUtilization(), e.tensorParallelSize(),
-        e.enablePrefixCaching(), m.pool(), m.minReplicas(), m.maxReplicas());
+        e.enablePrefixCaching(), m.pool(), m.minReplicas(), m.maxReplicas(),
+        m.onCpu() ? ServingSpec.Model.CPU : ServingSpec.Model.GPU);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.gantry.stacks.program;
 
 import dev.gantry.infra.aws.SecretStore;
+import dev.gantry.infra.k8s.DatabaseSpec;
 import dev.gantry.infra.k8s.EngineSpec;
 import dev.gantry.infra.k8s.GatewaySpec;
 import dev.gantry.infra.k8s.HelmCharts;
@@ -44,7 +45,7 @@ public final class Workloads {
    * What the workloads need from the cloud foundation underneath them; each cloud's
    * foundation builds one, so the workloads are the same code on every cloud.
    *
-   * @param modelBucketUri          {@code s3://}, {@code gs://} or {@code az://} URI of the model bucket
+   * @param modelBucketUri          {@code s3://}, {@code gs://} or {@code az://} URI of the model bucket; null without one
    * @param masterKeySecret         name of the gateway master key in the cloud secret store
    * @param databaseUrlSecret       name of the gateway database URL in the cloud secret store
    * @param loadBalancerAnnotations annotations of ingress-nginx's LoadBalancer Service on this cloud
@@ -65,15 +66,18 @@ public final class Workloads {
         new SecretStoreSpec.AwsSecretsManager(c.region(), secretReader), modelReader);
   }
 
-  static ServingWorkloadsArgs args(StackConfig c, NamespaceNames namespaces, Wiring cloud, String grafanaSecret) {
+  static ServingWorkloadsArgs args(StackConfig c, NamespaceNames namespaces, Wiring cloud, String grafanaSecret,
+      DatabaseSpec inClusterDatabase) {
     List<EngineSpec> engines = c.models().stream().map(m -> engine(c, m)).toList();
     var gateway = gateway(c, cloud.masterKeySecret(), cloud.databaseUrlSecret());
     var in = c.ingress();
+    // An existing (laptop) cluster is not reachable by Let's Encrypt: its certificate is self-signed.
     var ingress = new IngressSpec(in.host(), in.tlsIssuerEmail(), in.acmeStaging() ? LETS_ENCRYPT_STAGING : null,
-        in.rateLimitRps(), 5, 20, REQUEST_TIMEOUT_SECONDS, cloud.loadBalancerAnnotations());
+        in.rateLimitRps(), 5, 20, REQUEST_TIMEOUT_SECONDS, cloud.loadBalancerAnnotations(), c.existingCluster());
     var monitoring = monitoring(c, grafanaSecret);
     return new ServingWorkloadsArgs(namespaces, cloud.modelBucketUri(), c.images().modelDownloader(),
-        cloud.modelReader(), engines, gateway, ingress, monitoring, cloud.secretStore(), HelmCharts.defaults());
+        cloud.modelReader(), engines, gateway, ingress, monitoring, cloud.secretStore(), HelmCharts.defaults(),
+        inClusterDatabase);
   }
 
   /** The gateway of stack {@code c}, reading its master key and database URL from the named secrets. */
@@ -90,21 +94,54 @@ public final class Workloads {
         mon.p99TtftSeconds(), mon.queueDepthThreshold(), mon.preemptionsPerSecond(), grafanaSecret);
   }
 
-  /** The engine of model {@code m} in stack {@code c}: image, flags, replica bounds, resources from its GPU pool. */
+  /**
+   * The engine of model {@code m} in stack {@code c}: image, flags, replica bounds, resources from
+   * its GPU pool, or from the model entry for a CPU engine (a stack on an existing cluster).
+   */
   public static EngineSpec engine(StackConfig c, ModelConfig m) {
+    if (m.onCpu()) {
+      return cpuEngine(c, m);
+    }
     StackConfig.GpuPool pool = c.gpuPool(m.pool()).orElseThrow();
     GpuInstanceType node = pool.instanceType();
     var e = m.engine();
     double share = (double) e.tensorParallelSize() / node.gpuCount() * NODE_SHARE;
     int cpu = Math.max(1, (int) Math.floor(node.vcpu() * share));
     int memoryGiB = Math.max(4, (int) Math.floor(node.memoryGiB() * share));
-    double weightGiB = m.weightBytes() / (double) (1L << 30);
-    // Room for the weights plus tokenizer and config files, and a partial re-download.
-    int cacheGiB = (int) Math.ceil(weightGiB * 1.25) + 2;
-    int startupSeconds = STARTUP_BASE_SECONDS + (int) Math.ceil(m.weightBytes() / DOWNLOAD_BYTES_PER_SECOND);
+    int cacheGiB = cacheGiB(m);
+    int startupSeconds = startupSeconds(m);
     return new EngineSpec(m.name(), c.images().engine(), m.source(), m.revision(), m.name(),
         e.maxModelLen(), e.maxNumSeqs(), e.blockSize(), e.gpuMemoryUtilization(), e.tensorParallelSize(), e.dtype(),
         e.quantization(), e.enablePrefixCaching(), m.pool(), m.minReplicas(), m.maxReplicas(),
-        Integer.toString(cpu), memoryGiB + "Gi", cacheGiB + "Gi", startupSeconds, m.targetQueueDepth());
+        Integer.toString(cpu), memoryGiB + "Gi", cacheGiB + "Gi", startupSeconds, m.targetQueueDepth(),
+        new EngineSpec.Gpu(spotTolerations(c, pool)));
+  }
+
+  /** Taints a cloud puts on spot nodes by itself (AKS: every Spot pool), which engines must tolerate. */
+  static List<EngineSpec.Toleration> spotTolerations(StackConfig c, StackConfig.GpuPool pool) {
+    if (pool.spot() && c.cloudSettings() instanceof StackConfig.Azure) {
+      String[] taint = dev.gantry.infra.azure.GpuCluster.SPOT_TAINT.split("[=:]"); // key=value:effect
+      return List.of(new EngineSpec.Toleration(taint[0], taint[1], taint[2]));
+    }
+    return List.of(); // EKS and GKE label spot nodes but do not taint them
+  }
+
+  /** A CPU engine: the model entry's CPUs and memory, its float32 KV cache, no pool. */
+  static EngineSpec cpuEngine(StackConfig c, ModelConfig m) {
+    var e = m.engine();
+    var r = m.cpuResources();
+    return new EngineSpec(m.name(), c.images().engine(), m.source(), m.revision(), m.name(),
+        e.maxModelLen(), e.maxNumSeqs(), e.blockSize(), e.gpuMemoryUtilization(), 1, e.dtype(), "none",
+        e.enablePrefixCaching(), null, m.minReplicas(), m.maxReplicas(), Integer.toString(r.cpu()), r.memoryGiB() + "Gi",
+        cacheGiB(m) + "Gi", startupSeconds(m), m.targetQueueDepth(), new EngineSpec.Cpu(m.cpuKvCacheBytes(), r.cpu()));
+  }
+
+  /** Room for the weights plus tokenizer and config files, and a partial re-download. */
+  static int cacheGiB(ModelConfig m) {
+    return (int) Math.ceil(m.weightBytes() / (double) (1L << 30) * 1.25) + 2;
+  }
+
+  static int startupSeconds(ModelConfig m) {
+    return STARTUP_BASE_SECONDS + (int) Math.ceil(m.weightBytes() / DOWNLOAD_BYTES_PER_SECOND);
   }
 }

@@ -3,6 +3,7 @@ package dev.gantry.stacks.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gantry.policies.graph.GraphJson;
 import dev.gantry.policies.graph.Resource;
 import dev.gantry.policies.graph.ResourceGraph;
 import dev.gantry.policies.graph.Values;
@@ -20,15 +21,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The GCP and Azure example stacks end to end: each plans offline into a complete graph
+ * The GCP, Azure and dev example stacks end to end: each plans offline into a complete graph
  * whose key properties hold (GPU pools tainted with accelerators, storage versioned and
- * private, database backups on, secrets never in plain text), passes the gate as shipped,
- * and fails it once broken.
+ * private, database backups on, secrets never in plain text; dev: no cloud resource, CPU
+ * engine, the kubeconfig's cluster), passes the gate as shipped, and fails it once broken.
  */
 class CloudStacksTest {
   static final Path STACKS = Path.of("").toAbsolutePath();
   static ResourceGraph gcp;
   static ResourceGraph azure;
+  static ResourceGraph dev;
+  static ResourceGraph aws;
 
   @TempDir
   Path repo;
@@ -38,6 +41,8 @@ class CloudStacksTest {
     Planner planner = new Planner(StackCatalog.at(STACKS));
     gcp = planner.plan("gcp-prod").graph();
     azure = planner.plan("azure-prod").graph();
+    dev = planner.plan("dev").graph();
+    aws = planner.plan("aws-prod").graph();
   }
 
   static Resource one(ResourceGraph graph, String type, String name) {
@@ -175,5 +180,124 @@ class CloudStacksTest {
     Run broken = gate(stacks, "gcp-prod");
     assertThat(broken.exit()).as(broken.err()).isEqualTo(GantryCli.FAILED);
     assertThat(broken.out()).contains("GNT-LLM-001", "does not fit pool 'a100'", "NOT READY");
+  }
+
+  // ---- dev: an existing cluster, no cloud ------------------------------------------------
+
+  @Test
+  void dev_plansACompleteGraph_withoutAnyCloudResource() {
+    assertThat(dev.resources()).extracting(Resource::type)
+        .noneMatch(t -> t.startsWith("aws:") || t.startsWith("gcp:") || t.startsWith("azure-native:")
+            || t.startsWith("pulumi:providers:aws") || t.startsWith("pulumi:providers:gcp") || t.startsWith("pulumi:providers:azure"))
+        .contains("gantry:k8s:Namespaces", "gantry:k8s:InClusterDatabase", "kubernetes:postgresql.cnpg.io/v1:Cluster",
+            "kubernetes:core/v1:Secret", "gantry:k8s:Monitoring", "kubernetes:cert-manager.io/v1:ClusterIssuer");
+    assertThat(dev.resources()).extracting(Resource::type).contains("gantry:k8s:ServingWorkloads", "gantry:k8s:Edge",
+        "gantry:k8s:Gateway", "gantry:k8s:ModelEngine", "kubernetes:networking.k8s.io/v1:Ingress",
+        "kubernetes:core/v1:Namespace", "pulumi:providers:kubernetes");
+    assertThat(dev.ofType("kubernetes:helm.sh/v3:Release")).extracting(Resource::name)
+        .contains("ingress-nginx", "cert-manager", "kube-prometheus-stack", "cloudnative-pg")
+        .doesNotContain("nvidia-device-plugin", "external-secrets");
+    assertThat(dev.ofType("kubernetes:apps/v1:Deployment")).extracting(Resource::name)
+        .containsExactlyInAnyOrder("gantry-gateway", "gantry-engine-qwen2-5-0-5b-instruct");
+  }
+
+  @Test
+  void dev_everyKubernetesResourceGoesThroughTheConfiguredKubeconfigAndContext() {
+    Resource provider = one(dev, "pulumi:providers:kubernetes", "kubernetes");
+    assertThat(provider.input("kubeconfig").asText()).isEqualTo("~/.kube/config");
+    assertThat(provider.input("context").asText()).isEqualTo("kind-gantry");
+    assertThat(dev.resources()).filteredOn(r -> r.type().startsWith("kubernetes:")).isNotEmpty()
+        .allSatisfy(r -> assertThat(r.provider()).as(r.type() + " " + r.name()).contains("pulumi:providers:kubernetes::kubernetes"));
+  }
+
+  @Test
+  void dev_engineRunsOnCpu_withNoGpuRequestTaintOrNodeSelector() {
+    JsonNode pod = one(dev, "kubernetes:apps/v1:Deployment", "gantry-engine-qwen2-5-0-5b-instruct").input("spec.template.spec");
+    assertThat(pod.has("nodeSelector")).isFalse();
+    assertThat(pod.has("tolerations")).isFalse();
+    JsonNode engine = pod.path("containers").get(0);
+    assertThat(engine.path("resources").path("limits").path("nvidia.com/gpu").isMissingNode()).isTrue();
+    assertThat(engine.path("resources").path("requests").path("nvidia.com/gpu").isMissingNode()).isTrue();
+    assertThat(engine.path("resources").path("limits").path("cpu").asText()).isEqualTo("2");
+    assertThat(engine.path("resources").path("limits").path("memory").asText()).isEqualTo("4Gi");
+    assertThat(engine.path("args").toString()).contains("\"serve\"", "--device=cpu", "--threads=2");
+    assertThat(pod.path("initContainers").get(0).path("command").toString())
+        .contains("Qwen/Qwen2.5-0.5B-Instruct", "7ae557604adf67be50417f59c2c2f167def9a775");
+    var spec = dev.servingSpec().orElseThrow();
+    assertThat(spec.cloud()).isEqualTo("none");
+    assertThat(spec.gpuPools()).isEmpty();
+    assertThat(spec.models()).singleElement().satisfies(m -> assertThat(m.onCpu()).isTrue());
+  }
+
+  @Test
+  void dev_secretsAreKubernetesSecretsOfPulumiSecrets() {
+    assertThat(dev.ofType("kubernetes:core/v1:Secret")).extracting(Resource::name)
+        .containsExactlyInAnyOrder("gantry-gateway-secrets", "grafana-admin", "gantry-db-credentials");
+    assertThat(dev.ofType("kubernetes:core/v1:Secret"))
+        .allSatisfy(sec -> assertThat(Values.isSecret(sec.input("stringData"))).as(sec.name()).isTrue());
+    assertThat(GraphJsonText.of(dev)).doesNotContain("PLACEHOLDER");
+  }
+
+  @Test
+  void dev_passesTheGate_andFailsItWhenTheModelNoLongerFitsItsMemory() throws IOException {
+    Path stacks = copyStacks("dev");
+    Run shipped = gate(stacks, "dev");
+    assertThat(shipped.exit()).as(shipped.out() + shipped.err()).isZero();
+    assertThat(shipped.out()).doesNotContain("GNT-LLM-001", "blocking]", "waived]");
+
+    Path file = stacks.resolve("Pulumi.dev.yaml");
+    Files.writeString(file, Files.readString(file).replace("cpu: 2 ", "memory: 2Gi\n      cpu: 2 "));
+    Run broken = gate(stacks, "dev");
+    assertThat(broken.exit()).as(broken.err()).isEqualTo(GantryCli.FAILED);
+    assertThat(broken.out()).contains("GNT-LLM-011", "does not fit its memory limit 2.0 GiB", "NOT READY")
+        .doesNotContain("GNT-LLM-001");
+  }
+
+  // ---- one source of truth, every stack ----------------------------------------------
+
+  @Test
+  void masterKeySecretOfTheServingSpec_isTheSecretTheGatewayReadsItFrom_onEveryStack() {
+    for (ResourceGraph graph : List.of(aws, gcp, azure)) {
+      String planned = one(graph, "kubernetes:external-secrets.io/v1beta1:ExternalSecret", "gantry-gateway-secrets")
+          .input("spec.data").findValues("remoteRef").stream()
+          .filter(r -> !r.path("key").asText().contains("database")).findFirst().orElseThrow().path("key").asText();
+      assertThat(graph.servingSpec().orElseThrow().gateway().masterKeySecret()).as(graph.stack()).isEqualTo(planned);
+    }
+    JsonNode env = one(dev, "kubernetes:apps/v1:Deployment", "gantry-gateway").input("spec.template.spec.containers[0].env");
+    String devSecret = env.findValues("secretKeyRef").get(0).path("name").asText();
+    assertThat(dev.servingSpec().orElseThrow().gateway().masterKeySecret()).isEqualTo(devSecret);
+    assertThat(dev.ofType("kubernetes:core/v1:Secret")).extracting(Resource::name).contains(devSecret);
+  }
+
+  // ---- spot and pinned images -----------------------------------------------------------
+
+  @Test
+  void azureProd_enginesOnTheSpotPool_tolerateTheAksSpotTaint_othersDoNot() {
+    JsonNode t4 = one(azure, "kubernetes:apps/v1:Deployment", "gantry-engine-qwen2-5-1-5b-instruct")
+        .input("spec.template.spec.tolerations");
+    assertThat(t4.findValuesAsText("key")).containsExactly("nvidia.com/gpu", "kubernetes.azure.com/scalesetpriority");
+    assertThat(t4.get(1).path("value").asText()).isEqualTo("spot");
+    assertThat(t4.get(1).path("effect").asText()).isEqualTo("NoSchedule");
+    assertThat(one(azure, "azure-native:containerservice:AgentPool", "cluster-pool-t4").input("scaleSetPriority").asText())
+        .isEqualTo("Spot");
+    JsonNode a100 = one(azure, "kubernetes:apps/v1:Deployment", "gantry-engine-llama-3-1-8b-instruct")
+        .input("spec.template.spec.tolerations");
+    assertThat(a100.findValuesAsText("key")).containsExactly("nvidia.com/gpu");
+    assertThat(azure.servingSpec().orElseThrow().gpuPools()).filteredOn(p -> p.name().equals("t4"))
+        .singleElement().satisfies(p -> assertThat(p.spot()).isTrue());
+  }
+
+  @Test
+  void gcpProd_imagesInItsImmutableArtifactRegistry_passGnt021WithoutAWaiver() throws IOException {
+    Run shipped = gate(copyStacks("gcp-prod"), "gcp-prod");
+    assertThat(shipped.out()).doesNotContain("GNT-K8S-021", "GNT-K8S-022");
+    assertThat(Files.readString(STACKS.resolve("attestations/gcp-prod.yaml"))).doesNotContain("rule:");
+  }
+
+  /** The plan JSON as text, to assert no placeholder secret leaked. */
+  static final class GraphJsonText {
+    static String of(ResourceGraph graph) {
+      return GraphJson.write(graph);
+    }
   }
 }

@@ -52,7 +52,8 @@ class RunbookCommandTest {
           .attestations(Attestations.load(STACKS.resolve("attestations/" + stack + ".yaml"), stack)).build().evaluate(graph));
       String all = String.join("\n", runbook.pages().values());
 
-      String cluster = graph.configValue("gantry:cluster").path("name").asText();
+      // A stack on an existing cluster names it by its kubeconfig context (the clusterName output).
+      String cluster = graph.configValue("gantry:cluster").path("name").asText(graph.outputs().path("clusterName").asText());
       assertThat(cluster).as(stack + " cluster name in the stack file").isNotBlank();
       assertThat(runbook.page("overview.md")).as(stack).contains("`" + cluster + "`");
       assertThat(runbook.page("deploy.md")).as(stack).contains(cluster);
@@ -80,6 +81,7 @@ class RunbookCommandTest {
           case "aws:rds/instance:Instance" -> db.input("identifier").asText();
           case "gcp:sql/databaseInstance:DatabaseInstance" -> db.input("name").asText();
           case "azure-native:dbforpostgresql:FlexibleServer", "azure-native:dbforpostgresql:Server" -> db.input("serverName").asText();
+          case "kubernetes:postgresql.cnpg.io/v1:Cluster" -> db.input("metadata.name").asText();
           default -> null;
         };
         if (id != null) {
