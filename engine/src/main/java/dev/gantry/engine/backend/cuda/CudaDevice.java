@@ -34,7 +34,6 @@ import org.bytedeco.javacpp.SizeTPointer;
 public final class CudaDevice implements AutoCloseable {
   /** Class-path location of the fatbin build-kernels.sh packages. */
   public static final String FATBIN_RESOURCE = "dev/gantry/engine/backend/cuda/gantry_kernels.fatbin";
-  private static final int MAX_KERNEL_ARGS = 16;
 
   private final int ordinal;
   private int deviceHandle;
@@ -46,9 +45,7 @@ public final class CudaDevice implements AutoCloseable {
   private final KernelLimits limits;
   private final LaunchPlanner planner;
   private final boolean syncEachLaunch;
-  // Kernel arguments: cuLaunchKernel takes an array of pointers to argument values; one 8-byte slot each, reused.
-  private final BytePointer argValues = new BytePointer(8L * MAX_KERNEL_ARGS);
-  private final PointerPointer<Pointer> argPointers = new PointerPointer<>(MAX_KERNEL_ARGS);
+  private final KernelArgs args = new KernelArgs();
   private final FloatPointer one = new FloatPointer(1f);
   private final FloatPointer zero = new FloatPointer(0f);
   private String lastLaunch = "none";
@@ -80,9 +77,6 @@ public final class CudaDevice implements AutoCloseable {
     int rc = cublas.cublasCreate_v2(cublasHandle);
     if (rc != 0) {
       throw CudaException.cublas("cublasCreate", rc);
-    }
-    for (int i = 0; i < MAX_KERNEL_ARGS; i++) {
-      argPointers.put(i, new RawPointer(argValues.address() + 8L * i));
     }
   }
 
@@ -191,55 +185,16 @@ public final class CudaDevice implements AutoCloseable {
     check(cuCtxSynchronize(), "cuCtxSynchronize after " + lastLaunch);
   }
 
-  /** A kernel's arguments in declaration order; each is 8 bytes or less, as the kernels' signatures are. */
-  public final class Args {
-    private int n;
-
-    private Args() {}
-
-    /** A device pointer (CUdeviceptr) or a C {@code long long}. */
-    public Args i64(long v) {
-      argValues.putLong(8L * slot(), v);
-      return this;
-    }
-
-    public Args ptr(long devicePtr) {
-      return i64(devicePtr);
-    }
-
-    public Args i32(int v) {
-      argValues.putInt(8L * slot(), v);
-      return this;
-    }
-
-    public Args f32(float v) {
-      argValues.putFloat(8L * slot(), v);
-      return this;
-    }
-
-    public Args f64(double v) {
-      argValues.putDouble(8L * slot(), v);
-      return this;
-    }
-
-    private int slot() {
-      if (n == MAX_KERNEL_ARGS) {
-        throw new IllegalStateException("more than " + MAX_KERNEL_ARGS + " kernel arguments");
-      }
-      return n++;
-    }
-  }
-
-  /** Fresh arguments for the next {@link #launch}. */
-  public Args args() {
-    return new Args();
+  /** The argument list of the next {@link #launch}, emptied; add arguments in the kernel's declaration order. */
+  public KernelArgs args() {
+    return args.reset();
   }
 
   /** Launches {@code kernel} with {@code shape} (from {@link #planner()}) and {@code args}. */
-  public void launch(Kernel kernel, LaunchShape shape, Args args) {
+  public void launch(Kernel kernel, LaunchShape shape, KernelArgs args) {
     lastLaunch = kernel.symbol() + " (" + shape + ")";
     int rc = cuLaunchKernel(functions.get(kernel), shape.gridX(), shape.gridY(), shape.gridZ(), shape.blockX(), 1, 1,
-        shape.dynamicSharedBytes(), null, argPointers, (PointerPointer) null);
+        shape.dynamicSharedBytes(), null, args.pointers(), (PointerPointer) null);
     check(rc, kernel.symbol(), shape);
     if (syncEachLaunch) {
       check(cuCtxSynchronize(), kernel.symbol(), shape);
@@ -264,19 +219,12 @@ public final class CudaDevice implements AutoCloseable {
    */
   public void gemm(long w, long x, GemmType type, int out, int in, int n, long y, String what) {
     int rc = cublas.cublasGemmEx(cublasHandle, cublas.CUBLAS_OP_T, cublas.CUBLAS_OP_N, out, n, in, one,
-        new RawPointer(w), type.cudaType, in, new RawPointer(x), type.cudaType, in, zero, new RawPointer(y),
-        CUDA_R_32F, out, cublas.CUBLAS_COMPUTE_32F, cublas.CUBLAS_GEMM_DEFAULT);
+        new KernelArgs.RawPointer(w), type.cudaType, in, new KernelArgs.RawPointer(x), type.cudaType, in, zero,
+        new KernelArgs.RawPointer(y), CUDA_R_32F, out, cublas.CUBLAS_COMPUTE_32F, cublas.CUBLAS_GEMM_DEFAULT);
     if (rc != 0) {
       throw CudaException.cublas("cublasGemmEx(" + what + ": m " + out + ", n " + n + ", k " + in + ", " + type + ")", rc);
     }
     lastLaunch = "cublasGemmEx(" + what + ")";
-  }
-
-  /** An address as a JavaCPP pointer with position 0: device addresses for cuBLAS, argument slots for cuLaunchKernel. */
-  private static final class RawPointer extends Pointer {
-    RawPointer(long address) {
-      this.address = address;
-    }
   }
 
   private int attribute(int dev, int attribute) {
@@ -326,8 +274,7 @@ public final class CudaDevice implements AutoCloseable {
     cublas.cublasDestroy_v2(cublasHandle);
     cuModuleUnload(module);
     cuDevicePrimaryCtxRelease(deviceHandle);
-    argValues.close();
-    argPointers.close();
+    args.close();
     one.close();
     zero.close();
     if (!errors.isEmpty()) {
