@@ -326,7 +326,13 @@ public final class OpenAiServer implements AutoCloseable {
       streams.forEach(GenerationStream::close);
       throw ApiException.unhealthy("the engine is not running; retry on another replica");
     }
-    Events events = merged != null ? () -> take(merged) : () -> next(streams.get(0));
+    Events events = merged != null ? new Events() {
+      @Override public Event take() { return OpenAiServer.this.take(merged); }
+      @Override public Event poll() { return merged.poll(); }
+    } : new Events() {
+      @Override public Event take() { return next(streams.get(0)); }
+      @Override public Event poll() { return ready(streams.get(0)); }
+    };
     // A non-streaming request writes nothing until it is done, so only a read-ahead notices its
     // client leaving; a stream notices at its next write (one engine step away) and skips the
     // watch, whose hand-off would delay the connection's next request.
@@ -364,15 +370,27 @@ public final class OpenAiServer implements AutoCloseable {
     }
   }
 
-  /** The next output (or failure) of any of a request's choices, blocking. */
-  @FunctionalInterface
+  /** The outputs (or failures) of a request's choices, in arrival order. */
   private interface Events {
+    /** The next one, blocking. */
     Event take();
+
+    /** The next one if the engine has produced it already, else null. */
+    Event poll();
   }
 
   private static Event next(GenerationStream stream) {
     try {
       return new Event(0, stream.next(), null);
+    } catch (RuntimeException e) {
+      return new Event(0, null, e);
+    }
+  }
+
+  private static Event ready(GenerationStream stream) {
+    try {
+      RequestOutput output = stream.poll(Duration.ZERO);
+      return output == null ? null : new Event(0, output, null);
     } catch (RuntimeException e) {
       return new Event(0, null, e);
     }
@@ -455,8 +473,18 @@ public final class OpenAiServer implements AutoCloseable {
         }
       }
       boolean failed = false;
+      boolean unflushed = false;
       while (remaining > 0) {
-        Event e = events.take();
+        // Flush only before waiting for the engine: events already produced (a client that fell
+        // behind, n > 1, a busy machine) leave in one write instead of one each.
+        Event e = events.poll();
+        if (e == null) {
+          if (unflushed) {
+            flush(out);
+            unflushed = false;
+          }
+          e = events.take();
+        }
         if (e.failure() != null) {
           // As vLLM does: one error event ends the stream, followed by data: [DONE] and no usage
           // chunk; choices still running are aborted.
@@ -475,8 +503,8 @@ public final class OpenAiServer implements AutoCloseable {
         List<SampledToken> logprobs = e.output().logprobs();
         if (!e.output().text().isEmpty() || last || (r.logprobs() && !logprobs.isEmpty())) {
           // The last event goes out with the usage chunk and [DONE] in one write.
-          send(out, responses.chunk(r, id, created, c, e.output().text(), logprobs, textOffsets[c.index], last),
-              remaining > 0);
+          send(out, responses.chunk(r, id, created, c, e.output().text(), logprobs, textOffsets[c.index], last), false);
+          unflushed = true;
           textOffsets[c.index] += e.output().text().length();
         }
       }
@@ -511,6 +539,14 @@ public final class OpenAiServer implements AutoCloseable {
       }
     }
     return 0;
+  }
+
+  private static void flush(OutputStream out) {
+    try {
+      out.flush();
+    } catch (IOException | RuntimeException e) {
+      throw new ClientGone(e);
+    }
   }
 
   /** Writes an event; {@code flush} sends it now (one chunk, one write on the socket), else it waits for more. */
