@@ -37,9 +37,10 @@ import java.util.stream.Stream;
  * Load generator for the OpenAI server (docs/PERFORMANCE.md, engine-server section): N
  * concurrent streaming clients each send requests back to back (greedy, ignore_eos, fixed
  * prompt and max_tokens) for a fixed count; it reports requests/s and TTFT, inter-token latency
- * and end-to-end percentiles at 1, 8 and 32 streams — over HTTP (SSE, loopback) and, as the
- * baseline, through the Engine API directly with the same workload. The difference is what
- * HTTP, JSON and SSE add.
+ * and end-to-end percentiles at 1, 8 and 32 streams — over HTTP (SSE, loopback) with two
+ * clients (a minimal keep-alive socket client, and the JDK HttpClient, which adds its own
+ * thread hand-offs) and, as the baseline, through the Engine API directly with the same
+ * workload. The difference is what HTTP, JSON and SSE add.
  *
  * <p>Pitfalls avoided: a warm-up round runs first (JIT, prefix cache, connection pool), the same
  * engine serves both paths, prefix caching is off so repeated prompts do not get cheaper, and
@@ -353,15 +354,15 @@ public final class ServerBench {
     for (int i = 0; i + 2 < rows.size(); i += 3) {
       Row direct = rows.get(i);
       for (Row http : List.of(rows.get(i + 1), rows.get(i + 2))) {
-      t.append(String.format(Locale.ROOT,
-          "  %d streams, %s: CPU %+.2f ms per request (server + client); wall p50: TTFT %+.2f ms, e2e %+.2f ms, ITL %+.3f ms%n",
-          direct.concurrency(), http.path(), http.cpuMsPerRequest() - direct.cpuMsPerRequest(),
-          percentile(http.samples().stream().map(Sample::ttftMs).toList(), 50)
-              - percentile(direct.samples().stream().map(Sample::ttftMs).toList(), 50),
-          percentile(http.samples().stream().map(Sample::e2eMs).toList(), 50)
-              - percentile(direct.samples().stream().map(Sample::e2eMs).toList(), 50),
-          percentile(http.samples().stream().flatMap(s -> s.itlMs().stream()).toList(), 50)
-              - percentile(direct.samples().stream().flatMap(s -> s.itlMs().stream()).toList(), 50)));
+        t.append(String.format(Locale.ROOT,
+            "  %d streams, %s: CPU %+.2f ms per request (server + client); wall p50: TTFT %+.2f ms, e2e %+.2f ms, ITL %+.3f ms%n",
+            direct.concurrency(), http.path(), http.cpuMsPerRequest() - direct.cpuMsPerRequest(),
+            percentile(http.samples().stream().map(Sample::ttftMs).toList(), 50)
+                - percentile(direct.samples().stream().map(Sample::ttftMs).toList(), 50),
+            percentile(http.samples().stream().map(Sample::e2eMs).toList(), 50)
+                - percentile(direct.samples().stream().map(Sample::e2eMs).toList(), 50),
+            percentile(http.samples().stream().flatMap(s -> s.itlMs().stream()).toList(), 50)
+                - percentile(direct.samples().stream().flatMap(s -> s.itlMs().stream()).toList(), 50)));
       }
     }
     return t.toString();
