@@ -1,8 +1,8 @@
 package dev.gantry.engine.server;
 
+import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
 import io.helidon.common.buffers.DataWriter;
-import io.helidon.common.buffers.BufferData;
 import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.common.socket.HelidonSocket;
 import io.helidon.common.socket.PeerInfo;
@@ -170,24 +170,28 @@ final class ClientWatch {
 
   /** Helidon's connection, run with {@link #current()} set on its thread. */
   private record WatchedConnection(ServerConnection delegate, Connection input) implements ServerConnection {
-    @Override
-    public void handle(Semaphore requestSemaphore) throws InterruptedException {
+    @FunctionalInterface
+    private interface Handling {
+      void run() throws InterruptedException;
+    }
+
+    private void withCurrent(Handling handling) throws InterruptedException {
       CURRENT.set(input);
       try {
-        delegate.handle(requestSemaphore);
+        handling.run();
       } finally {
         CURRENT.remove();
       }
     }
 
     @Override
+    public void handle(Semaphore requestSemaphore) throws InterruptedException {
+      withCurrent(() -> delegate.handle(requestSemaphore));
+    }
+
+    @Override
     public void handle(Limit limit) throws InterruptedException {
-      CURRENT.set(input);
-      try {
-        delegate.handle(limit);
-      } finally {
-        CURRENT.remove();
-      }
+      withCurrent(() -> delegate.handle(limit));
     }
 
     @Override
