@@ -16,11 +16,27 @@ public final class Main implements Runnable {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    useSystemThreadPollers();
     int code = commandLine().execute(args);
     if (code != 0 || args.length == 0 || !"serve".equals(args[0])) {
       System.exit(code);
     }
     // serve returned 0: its shutdown hook already drained; nothing else to do.
+  }
+
+  /**
+   * Virtual threads blocked on sockets (every connection and its handler) are woken by the JDK's
+   * pollers. Since JDK 22 the default on Linux is virtual-thread sub-pollers under a platform
+   * master poller, one more hand-off per wake-up than platform poller threads (mode 1); on a busy
+   * host each hand-off waits for a CPU, and mode 1 measured 1-7 ms less added TTFT p50
+   * (docs/PERFORMANCE.md). {@code jdk.pollerMode} is a JDK-internal property, read once when the
+   * first such I/O happens, so it is set here first; a value given with -D wins, and a JDK that
+   * does not know it ignores it.
+   */
+  static void useSystemThreadPollers() {
+    if (System.getProperty("jdk.pollerMode") == null) {
+      System.setProperty("jdk.pollerMode", "1");
+    }
   }
 
   static CommandLine commandLine() {

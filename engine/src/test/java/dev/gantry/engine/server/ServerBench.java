@@ -69,6 +69,7 @@ public final class ServerBench {
   }
 
   public static void main(String[] args) throws Exception {
+    Main.useSystemThreadPollers(); // as gantry-engine serve does
     int requestsPerStream = 8;
     int maxTokens = 32;
     int[] concurrencies = {1, 8, 32};
