@@ -225,7 +225,10 @@ final class Proxy {
             chars = input.asText().length();
         } else {
             for (JsonNode item : input) {
-                chars += item.isTextual() ? item.asText().length() : item.toString().length();
+                // A chat message: its text content (not the whole object re-serialised, which cost
+                // the hot path a JSON write per message); other shapes (parts, tools) as JSON.
+                JsonNode content = item.isObject() ? item.get("content") : item;
+                chars += content == null ? 0 : content.isTextual() ? content.asText().length() : content.toString().length();
             }
         }
         return Math.max(1, chars / 4);
@@ -238,7 +241,10 @@ final class Proxy {
     }
 
     private byte[] upstreamBody(ObjectNode original, Upstream u, boolean stream) {
-        ObjectNode body = original.deepCopy();
+        // A shallow copy: only top-level fields are replaced below (stream_options is copied
+        // before it is changed), so the client's nested messages are shared, not deep-copied.
+        ObjectNode body = ApiError.JSON.createObjectNode();
+        body.setAll(original);
         if (config.settings().dropParams()) {
             body.properties().removeIf(e -> !KNOWN_PARAMS.contains(e.getKey()));
         }
@@ -249,8 +255,8 @@ final class Proxy {
         if (stream) {
             // Ask for usage so limits and the ledger see real token counts; dropped again below
             // when the client did not ask for it.
-            ObjectNode so = body.has("stream_options") && body.get("stream_options").isObject()
-                    ? (ObjectNode) body.get("stream_options") : body.putObject("stream_options");
+            ObjectNode so = body.get("stream_options") instanceof ObjectNode given ? given.deepCopy() : ApiError.JSON.createObjectNode();
+            body.set("stream_options", so);
             so.put("include_usage", true);
         }
         try {
