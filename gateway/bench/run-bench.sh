@@ -84,5 +84,28 @@ CONF
 else
   echo "nginx not installed: measuring without the yardstick" >&2
 fi
+cpu_seconds() { # PID...: user+system CPU seconds of these processes so far
+  local ticks=0 p
+  for p in "$@"; do ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", t / hz}'
+}
+gateway_pid="${pids[1]}"
+nginx_pids=()
+[ -f "$work/nginx/nginx.pid" ] && mapfile -t nginx_pids < <(pgrep -P "$(cat "$work/nginx/nginx.pid")"; cat "$work/nginx/nginx.pid")
+gw_cpu0="$(cpu_seconds "$gateway_pid")"
 "$java" -Xmx1g -jar "$jar" "${args[@]}"
+# CPU per proxied request: independent of how busy the machine is (the latencies are not).
+# Counts: warm-up (Bench.run: 6,000 gateway / 2,000 nginx requests per mode) + the measured cells.
+cells=$(( $(echo "$clients" | tr ',' '\n' | wc -l) * 2 ))
+gw_requests=$(( 12000 + cells * requests ))
+gw_cpu="$(awk -v a="$(cpu_seconds "$gateway_pid")" -v b="$gw_cpu0" 'BEGIN {print a - b}')"
+{
+  echo
+  echo "gateway JVM: $gw_cpu CPU s for $gw_requests requests = $(awk -v c="$gw_cpu" -v n="$gw_requests" 'BEGIN {printf "%.0f", c * 1e6 / n}') us/request (JIT warm-up included)"
+  if [ "${#nginx_pids[@]}" -gt 0 ]; then
+    ng_cpu="$(cpu_seconds "${nginx_pids[@]}")"
+    ng_requests=$(( 4000 + cells * requests ))
+    echo "nginx: $ng_cpu CPU s for $ng_requests requests = $(awk -v c="$ng_cpu" -v n="$ng_requests" 'BEGIN {printf "%.0f", c * 1e6 / n}') us/request"
+  fi
+} | tee -a "$out"
 echo "results: $out (gateway log: $work/gateway.log)" >&2

@@ -75,9 +75,7 @@ final class Proxy {
 
     /** Everything known about one request as it goes through, for metrics and the ledger. */
     private static final class Exchange {
-        // Random, not secret: ThreadLocalRandom avoids SecureRandom's lock on the hot path.
-        final String requestId = "req-" + new UUID(java.util.concurrent.ThreadLocalRandom.current().nextLong(),
-                java.util.concurrent.ThreadLocalRandom.current().nextLong());
+        final String requestId = "req-" + timeOrderedUuid(System.currentTimeMillis());
         final long startNanos = System.nanoTime();
         final Instant startedAt = Instant.now();
         Caller caller = Caller.ANONYMOUS;
@@ -99,6 +97,19 @@ final class Proxy {
         void releaseLease() {
             lease.release(promptTokens + completionTokens);
         }
+    }
+
+    /**
+     * A UUIDv7 (RFC 9562): 48 bits of epoch milliseconds, then 74 random bits. Time-ordered ids
+     * land at the right edge of the ledger's primary-key index instead of at random pages: random
+     * (v4) ids made the H2 ledger read and rewrite index pages for every row, a third of the
+     * gateway's CPU at 2,000 requests/s. Random, not secret: ThreadLocalRandom avoids SecureRandom's lock.
+     */
+    static UUID timeOrderedUuid(long epochMillis) {
+        var random = java.util.concurrent.ThreadLocalRandom.current();
+        long msb = (epochMillis << 16) | 0x7000L | (random.nextLong() & 0x0FFFL);
+        long lsb = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(msb, lsb);
     }
 
     void handle(Endpoint endpoint, ServerRequest req, ServerResponse res) {

@@ -7,6 +7,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ProxyTest {
+    @Test
+    void requestIds_areUuidV7_orderedByTime_soLedgerInsertsAppend() {
+        java.util.UUID early = Proxy.timeOrderedUuid(1_700_000_000_000L);
+        java.util.UUID late = Proxy.timeOrderedUuid(1_700_000_000_001L);
+        assertThat(early.version()).isEqualTo(7);
+        assertThat(early.variant()).isEqualTo(2);
+        assertThat(early.toString()).isLessThan(late.toString());
+        assertThat(early.getMostSignificantBits() >>> 16).isEqualTo(1_700_000_000_000L);
+        assertThat(Proxy.timeOrderedUuid(1_700_000_000_000L)).isNotEqualTo(early);
+    }
+
     private final List<AutoCloseable> open = new java.util.ArrayList<>();
 
     private <T extends AutoCloseable> T track(T t) {
