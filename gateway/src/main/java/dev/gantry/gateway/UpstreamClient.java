@@ -288,23 +288,23 @@ final class UpstreamClient implements AutoCloseable {
     }
 
     /** A body whose end is known, so the connection can be reused once it is reached. */
-    private interface Framed {
-        boolean complete();
+    private abstract static class Framed extends InputStream {
+        abstract boolean complete();
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
     }
 
-    private static final class LengthBody extends InputStream implements Framed {
+    private static final class LengthBody extends Framed {
         private final InputStream in;
         private long left;
 
         LengthBody(InputStream in, long length) {
             this.in = in;
             this.left = length;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -317,24 +317,18 @@ final class UpstreamClient implements AutoCloseable {
         }
 
         @Override
-        public boolean complete() {
+        boolean complete() {
             return left == 0;
         }
     }
 
-    private static final class ChunkedBody extends InputStream implements Framed {
+    private static final class ChunkedBody extends Framed {
         private final InputStream in;
         private long chunkLeft;
         private boolean ended;
 
         ChunkedBody(InputStream in) {
             this.in = in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -364,7 +358,7 @@ final class UpstreamClient implements AutoCloseable {
         }
 
         @Override
-        public boolean complete() {
+        boolean complete() {
             return ended;
         }
     }
