@@ -12,8 +12,12 @@ import dev.gantry.engine.scheduler.SchedulingPolicy;
 import dev.gantry.engine.tokenizer.Tokenizer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -280,29 +284,36 @@ class EngineTest {
     SchedulerConfig config = new SchedulerConfig(1, 64, 512, true, SchedulingPolicy.PRIORITY);
     engine = new Engine(new Scheduler(config, new KvCacheManager(new BlockPool(64, false), 4)), executor, TOKENIZER,
         List.of(257), null);
-    executor.delayNanos = TimeUnit.MILLISECONDS.toNanos(3);
     SamplingParams params = SamplingParams.builder().temperature(0).maxTokens(10).ignoreEos(true).build();
+    // "first" holds the only sequence slot, and the engine is held inside its next step while the
+    // three others are queued, so all three wait together when it schedules again: no timing involved.
     GenerationStream running = engine.submit(GenerationRequest.of("first", Prompt.tokens(prompt(1, 4)), params));
-    running.next(); // "first" holds the only sequence slot
-    List<String> finishOrder = java.util.Collections.synchronizedList(new ArrayList<>());
+    running.next();
+    CountDownLatch hold = new CountDownLatch(1);
+    executor.hold = hold;
+    Map<String, int[]> prompts = new LinkedHashMap<>();
+    prompts.put("low", prompt(2, 4));
+    prompts.put("high", prompt(3, 4));
+    prompts.put("mid", prompt(4, 4));
     List<GenerationStream> queued = List.of(
-        engine.submit(GenerationRequest.of("low", Prompt.tokens(prompt(2, 4)), params).withPriority(10)),
-        engine.submit(GenerationRequest.of("high", Prompt.tokens(prompt(3, 4)), params).withPriority(-5)),
-        engine.submit(GenerationRequest.of("mid", Prompt.tokens(prompt(4, 4)), params).withPriority(0)));
-    running.collect();
-    Thread[] readers = new Thread[3];
-    for (int i = 0; i < 3; i++) {
-      GenerationStream s = queued.get(i);
-      readers[i] = Thread.ofVirtual().start(() -> finishOrder.add(s.collect().requestId()));
+        engine.submit(GenerationRequest.of("low", Prompt.tokens(prompts.get("low")), params).withPriority(10)),
+        engine.submit(GenerationRequest.of("high", Prompt.tokens(prompts.get("high")), params).withPriority(-5)),
+        engine.submit(GenerationRequest.of("mid", Prompt.tokens(prompts.get("mid")), params).withPriority(0)));
+    engine.abort("first");
+    executor.hold = null;
+    hold.countDown();
+    queued.forEach(GenerationStream::collect);
+
+    // The order the engine ran their prefills, read from the executor rather than from reader threads.
+    List<String> admitted = new ArrayList<>();
+    for (int[] prefill : executor.prefills) {
+      prompts.forEach((id, p) -> {
+        if (Arrays.equals(p, prefill)) {
+          admitted.add(id);
+        }
+      });
     }
-    for (Thread t : readers) {
-      try {
-        t.join();
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
-    assertThat(finishOrder).containsExactly("high", "mid", "low");
+    assertThat(admitted).containsExactly("high", "mid", "low");
   }
 
   private static void awaitTrue(BooleanSupplier condition) {

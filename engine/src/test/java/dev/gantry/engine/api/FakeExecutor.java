@@ -2,7 +2,11 @@ package dev.gantry.engine.api;
 
 import dev.gantry.engine.backend.ForwardBatch;
 import dev.gantry.engine.backend.SequenceChunk;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -18,6 +22,10 @@ final class FakeExecutor implements ModelExecutor {
   final AtomicInteger steps = new AtomicInteger();
   volatile RuntimeException failNext;
   volatile long delayNanos;
+  /** The prompt of every sequence at its first forward (start position 0), in the order the engine ran them. */
+  /** When set, each forward waits for it to open: a test holds the engine mid-step while it queues work. */
+  volatile CountDownLatch hold;
+  final List<int[]> prefills = Collections.synchronizedList(new ArrayList<>());
 
   FakeExecutor(int numBlocks, int blockSize) {
     this.blockSize = blockSize;
@@ -33,10 +41,22 @@ final class FakeExecutor implements ModelExecutor {
       failNext = null;
       throw fail;
     }
+    CountDownLatch gate = hold;
+    if (gate != null) {
+      try {
+        gate.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while held", e);
+      }
+    }
     if (delayNanos > 0) {
       java.util.concurrent.locks.LockSupport.parkNanos(delayNanos);
     }
     for (SequenceChunk c : batch.sequences()) {
+      if (c.startPosition() == 0) {
+        prefills.add(c.tokenIds().clone());
+      }
       for (int i = 0; i < c.tokenIds().length; i++) {
         slots[slot(c.blockTable(), c.startPosition() + i)] = c.tokenIds()[i];
       }
