@@ -59,7 +59,8 @@ public final class Edge extends ComponentResource {
             "server-tokens", "false",
             "limit-req-status-code", "429",
             "limit-conn-status-code", "429"),
-        "metrics", Charts.map("enabled", true, "serviceMonitor", Charts.map("enabled", true)),
+        // ServiceMonitors need kube-prometheus-stack's CRDs: only with monitoring on.
+        "metrics", Charts.map("enabled", true, "serviceMonitor", Charts.map("enabled", monitoringRelease != null)),
         "resources", Charts.map("requests", Charts.map("cpu", "200m", "memory", "256Mi"),
             "limits", Charts.map("cpu", "1", "memory", "512Mi")),
         "topologySpreadConstraints", Charts.list(Charts.map("maxSkew", 1,
@@ -69,16 +70,16 @@ public final class Edge extends ComponentResource {
     this.controller = Charts.release("ingress-nginx", "ingress-nginx", Charts.INGRESS_NGINX_REPO,
         args.charts().ingressNginx(), ns.ingress(), Charts.map("controller", controllerValues),
         CustomResourceOptions.builder().parent(this)
-            .dependsOn(namespaces.get(ns.ingress()), monitoringRelease).build());
+            .dependsOn(present(namespaces.get(ns.ingress()), monitoringRelease)).build());
 
     Release certManager = Charts.release("cert-manager", "cert-manager", Charts.JETSTACK_REPO,
         args.charts().certManager(), ns.system(), Charts.map(
             "crds", Charts.map("enabled", true),
             "replicaCount", 2,
             "podDisruptionBudget", Charts.map("enabled", true, "minAvailable", 1),
-            "prometheus", Charts.map("enabled", true, "servicemonitor", Charts.map("enabled", true))),
+            "prometheus", Charts.map("enabled", true, "servicemonitor", Charts.map("enabled", monitoringRelease != null))),
         CustomResourceOptions.builder().parent(this)
-            .dependsOn(namespaces.get(ns.system()), monitoringRelease).build());
+            .dependsOn(present(namespaces.get(ns.system()), monitoringRelease)).build());
 
     String issuerName = issuer(spec);
     Map<String, Object> issuerSpec = spec.selfSigned() ? Charts.map("selfSigned", Charts.map()) : Charts.map("acme", Charts.map(
@@ -127,6 +128,11 @@ public final class Edge extends ComponentResource {
 
   public Release controller() {
     return controller;
+  }
+
+  /** The resources given, without the absent (null) ones. */
+  private static List<Resource> present(Resource... resources) {
+    return java.util.Arrays.stream(resources).filter(java.util.Objects::nonNull).toList();
   }
 
   /** The ClusterIssuer of the gateway's certificate. */

@@ -59,8 +59,10 @@ public final class InClusterDatabase extends ComponentResource {
                 "topologyKey", "kubernetes.io/hostname"),
             "resources", Charts.map("requests", Charts.map("cpu", "250m", "memory", "256Mi"),
                 "limits", Charts.map("cpu", "1", "memory", "512Mi")),
-            "monitoring", Charts.map("enablePodMonitor", true))),
-        CustomResourceOptions.builder().parent(this).dependsOn(List.of(operator, credentials, monitoringStack)).build());
+            // A PodMonitor needs kube-prometheus-stack's CRDs: only with monitoring on.
+            "monitoring", Charts.map("enablePodMonitor", monitoringStack != null))),
+        CustomResourceOptions.builder().parent(this).dependsOn(monitoringStack == null ? List.of(operator, credentials)
+            : List.of(operator, credentials, monitoringStack)).build());
 
     registerOutputs(Map.of(
         "host", Output.of(DatabaseSpec.host(ns.serving())),

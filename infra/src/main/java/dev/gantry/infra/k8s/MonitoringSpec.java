@@ -12,6 +12,8 @@ package dev.gantry.infra.k8s;
  * @param queueDepthThreshold        alert when waiting requests of a model stay above this
  * @param preemptionsPerSecond       alert when preemptions of a model exceed this rate
  * @param grafanaAdminSecretName     existing Secret with Grafana admin credentials ({@code admin-user}, {@code admin-password})
+ * @param enabled                    install the monitoring stack at all; off saves a small cluster about 2 GiB, and
+ *                                   the gate then reports PRE-08 unmet (nothing scrapes, alerts or charts)
  */
 public record MonitoringSpec(
     String retention,
@@ -20,7 +22,15 @@ public record MonitoringSpec(
     double p99TtftSeconds,
     int queueDepthThreshold,
     double preemptionsPerSecond,
-    String grafanaAdminSecretName) {
+    String grafanaAdminSecretName,
+    boolean enabled) {
+
+  /** Monitoring on: the shape of every cloud stack. */
+  public MonitoringSpec(String retention, String storageSize, double p99E2eLatencySeconds, double p99TtftSeconds,
+      int queueDepthThreshold, double preemptionsPerSecond, String grafanaAdminSecretName) {
+    this(retention, storageSize, p99E2eLatencySeconds, p99TtftSeconds, queueDepthThreshold, preemptionsPerSecond,
+        grafanaAdminSecretName, true);
+  }
 
   public MonitoringSpec {
     Check.nonBlank("monitoring.retention", retention);

@@ -33,7 +33,7 @@ public final class ServingWorkloads extends ComponentResource {
   private final Map<String, ModelEngine> engines = new LinkedHashMap<>();
   private final GatewayWorkload gateway;
   private final Edge edge;
-  private final Monitoring monitoring;
+  private final Monitoring monitoring; // null when the stack turns monitoring off
 
   public ServingWorkloads(String name, ServingWorkloadsArgs args, ComponentResourceOptions options) {
     super("gantry:k8s:ServingWorkloads", name, options);
@@ -48,7 +48,9 @@ public final class ServingWorkloads extends ComponentResource {
     GpuDevicePlugin devicePlugin = args.gpuPools().isEmpty() ? null : new GpuDevicePlugin(name + "-gpu-device-plugin",
         args.gpuPools(), ns.system(), args.charts().nvidiaDevicePlugin(), byName.get(ns.system()), child);
     SecretSync secrets = new SecretSync(name + "-secrets", args, byName, child);
-    this.monitoring = new Monitoring(name + "-monitoring", args, byName, secrets.grafanaSecret(), child);
+    this.monitoring = args.monitoring().enabled()
+        ? new Monitoring(name + "-monitoring", args, byName, secrets.grafanaSecret(), child) : null;
+    Resource monitoringStack = monitoring == null ? null : monitoring.stack();
 
     ServiceAccount engineAccount = new ServiceAccount(ENGINE_SERVICE_ACCOUNT, ServiceAccountArgs.builder()
         .metadata(ObjectMetaArgs.builder()
@@ -71,12 +73,12 @@ public final class ServingWorkloads extends ComponentResource {
     List<Resource> beforeGateway = new java.util.ArrayList<>(List.of(serving, secrets.gatewaySecret()));
     if (args.database() != null) {
       beforeGateway.add(new InClusterDatabase(name + "-database", args.database(), ns, args.charts().cloudnativePg(),
-          byName, monitoring.stack(), child).cluster());
+          byName, monitoringStack, child).cluster());
     }
     this.gateway = new GatewayWorkload(name + "-gateway", args.gateway(), args.engines(), ns.serving(),
         args.ingress().requestTimeoutSeconds(), beforeGateway, child);
     new NetworkPolicies(name + "-network-policies", args, serving, child);
-    this.edge = new Edge(name + "-edge", args, byName, monitoring.stack(), gateway.service(), child);
+    this.edge = new Edge(name + "-edge", args, byName, monitoringStack, gateway.service(), child);
 
     Map<String, String> engineUrls = new LinkedHashMap<>();
     args.engines().forEach(spec -> engineUrls.put(spec.servedModelName(), ModelEngine.baseUrl(spec, ns.serving())));
@@ -84,7 +86,7 @@ public final class ServingWorkloads extends ComponentResource {
         "gatewayUrl", Output.of("https://" + args.ingress().host()),
         "servingNamespace", Output.of(ns.serving()),
         "engineUrls", Output.of(engineUrls),
-        "alerts", Output.of(monitoring.alertNames())));
+        "alerts", Output.of(alertNames())));
   }
 
   /** Engines by model name. */
@@ -100,7 +102,13 @@ public final class ServingWorkloads extends ComponentResource {
     return edge;
   }
 
+  /** The monitoring component, or null when the stack turns monitoring off. */
   public Monitoring monitoring() {
     return monitoring;
+  }
+
+  /** Names of the serving alerts; none without monitoring. */
+  public List<String> alertNames() {
+    return monitoring == null ? List.of() : monitoring.alertNames();
   }
 }

@@ -134,4 +134,21 @@ class ExistingClusterVariantTest {
     assertThat(tolerations).extracting(t -> t.get("key")).containsExactly("nvidia.com/gpu", "kubernetes.azure.com/scalesetpriority");
     assertThat(tolerations.get(1)).containsEntry("value", "spot").containsEntry("effect", "NoSchedule");
   }
+
+  @Test
+  void monitoringOff_installsNoPrometheusAndNoMonitorsThatWouldNeedItsCrds() {
+    ServingWorkloadsArgs on = args();
+    ServingWorkloadsArgs off = new ServingWorkloadsArgs(on.namespaces(), on.modelBucketUri(), on.modelDownloaderImage(),
+        on.modelReaderIdentity(), on.engines(), on.gateway(), on.ingress(),
+        new MonitoringSpec("3d", "10Gi", 60, 10, 8, 1, "grafana-admin", false), on.secretStore(), on.charts(), on.database());
+    PlanRecorder plan = PlanRecorder.run(off);
+    assertThat(plan.ofType("kubernetes:helm.sh/v3:Release")).extracting(PlanRecorder.Registered::name)
+        .doesNotContain("kube-prometheus-stack", "prometheus-adapter").contains("ingress-nginx", "cert-manager", "cloudnative-pg");
+    assertThat(plan.ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor")).isEmpty();
+    assertThat(plan.ofType("kubernetes:monitoring.coreos.com/v1:PrometheusRule")).isEmpty();
+    assertThat((Object) at(plan.one("kubernetes:helm.sh/v3:Release", "ingress-nginx").inputs(),
+        "values", "controller", "metrics", "serviceMonitor", "enabled")).isEqualTo(false);
+    assertThat((Object) at(plan.one("kubernetes:postgresql.cnpg.io/v1:Cluster", "gantry-db").inputs(),
+        "spec", "monitoring", "enablePodMonitor")).isEqualTo(false);
+  }
 }

@@ -170,9 +170,10 @@ public record StackConfig(
    * @param p99TtftSeconds        alert above this p99 time to first token
    * @param queueDepthThreshold   alert when a model's waiting requests stay above this
    * @param preemptionsPerSecond  alert above this preemption rate
+   * @param enabled               install the monitoring stack (off: the gate reports PRE-08 unmet)
    */
   public record Monitoring(int retentionDays, int storageGiB, double p99E2eLatencySeconds, double p99TtftSeconds,
-      int queueDepthThreshold, double preemptionsPerSecond) {}
+      int queueDepthThreshold, double preemptionsPerSecond, boolean enabled) {}
 
   /**
    * Container images. References carry a version tag or a digest, never {@code latest}.

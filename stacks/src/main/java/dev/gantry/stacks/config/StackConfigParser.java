@@ -648,7 +648,8 @@ public final class StackConfigParser {
   private static StackConfig.Monitoring monitoring(Section s) {
     var m = new StackConfig.Monitoring(s.integer("retentionDays", 15, 1, 3650), s.integer("storageGiB", 100, 1, 65536),
         s.decimal("p99E2eLatencySeconds", 30, 0.01, 3600), s.decimal("p99TtftSeconds", 2, 0.01, 600),
-        s.integer("queueDepthThreshold", 20, 1, 1_000_000), s.decimal("preemptionsPerSecond", 1, 0, 1e6));
+        s.integer("queueDepthThreshold", 20, 1, 1_000_000), s.decimal("preemptionsPerSecond", 1, 0, 1e6),
+        s.bool("enabled", true));
     s.finish();
     return m;
   }

@@ -161,7 +161,7 @@ public final class GantryProgram {
     ctx.export("gatewayUrl", Output.of("https://" + c.ingress().host()));
     ctx.export("databaseAddress", cloud.databaseAddress());
     ctx.export("servingNamespace", Output.of(namespaces.serving()));
-    ctx.export("alerts", Output.of(workloads.monitoring().alertNames()));
+    ctx.export("alerts", Output.of(workloads.alertNames()));
     cloud.exports().forEach(ctx::export);
   }
 

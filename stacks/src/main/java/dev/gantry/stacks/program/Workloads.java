@@ -91,7 +91,7 @@ public final class Workloads {
   public static MonitoringSpec monitoring(StackConfig c, String grafanaSecret) {
     var mon = c.monitoring();
     return new MonitoringSpec(mon.retentionDays() + "d", mon.storageGiB() + "Gi", mon.p99E2eLatencySeconds(),
-        mon.p99TtftSeconds(), mon.queueDepthThreshold(), mon.preemptionsPerSecond(), grafanaSecret);
+        mon.p99TtftSeconds(), mon.queueDepthThreshold(), mon.preemptionsPerSecond(), grafanaSecret, mon.enabled());
   }
 
   /**

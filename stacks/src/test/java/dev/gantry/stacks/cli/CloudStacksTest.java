@@ -253,6 +253,17 @@ class CloudStacksTest {
         .doesNotContain("GNT-LLM-001");
   }
 
+  @Test
+  void dev_withMonitoringOff_plansNoPrometheus_andTheGateSaysWhatIsMissing() throws IOException {
+    Path stacks = copyStacks("dev");
+    Path file = stacks.resolve("Pulumi.dev.yaml");
+    Files.writeString(file, Files.readString(file).replace("    enabled: true ", "    enabled: false "));
+    Run off = gate(stacks, "dev");
+    assertThat(off.exit()).as(off.err()).isEqualTo(GantryCli.FAILED);
+    // Nothing scrapes engines and gateway (GNT-OBS-001), no alert rules (002), no dashboards (003).
+    assertThat(off.out()).contains("PRE-08", "GNT-OBS-001", "GNT-OBS-002", "GNT-OBS-003", "NOT READY");
+  }
+
   // ---- one source of truth, every stack ----------------------------------------------
 
   @Test
