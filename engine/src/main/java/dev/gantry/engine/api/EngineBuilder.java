@@ -10,6 +10,7 @@ import dev.gantry.engine.kvcache.KvCacheManager;
 import dev.gantry.engine.model.LoadedModel;
 import dev.gantry.engine.model.ModelConfig;
 import dev.gantry.engine.model.ModelLoader;
+import dev.gantry.engine.model.WeightDtype;
 import dev.gantry.engine.scheduler.Scheduler;
 import dev.gantry.engine.scheduler.SchedulerConfig;
 import dev.gantry.engine.scheduler.SchedulingPolicy;
@@ -46,6 +47,7 @@ public final class EngineBuilder {
   private int threads = Runtime.getRuntime().availableProcessors();
   private UnaryOperator<ModelExecutor> forwardDecorator = UnaryOperator.identity();
   private Device device = Device.CPU;
+  private WeightDtype dtype = WeightDtype.AUTO;
 
   EngineBuilder() {}
 
@@ -168,6 +170,20 @@ public final class EngineBuilder {
     return this;
   }
 
+  /**
+   * The type a model loaded by {@link #model(Path)} keeps its non-quantized weights in
+   * ({@code --dtype}; default {@code AUTO}: as stored). Converted at load, before the backend
+   * is chosen, so a CUDA backend receives (and sizes its memory plan and KV cache type from)
+   * the weights in this type too.
+   */
+  public EngineBuilder dtype(WeightDtype dtype) {
+    if (dtype == null) {
+      throw new IllegalArgumentException("--dtype must be auto, half, float16, bfloat16, float or float32, got null");
+    }
+    this.dtype = dtype;
+    return this;
+  }
+
   /** Loads the model if needed, sizes and allocates the KV cache, starts the engine thread. */
   public Engine build() {
     if (backend == null && model == null) {
@@ -176,7 +192,7 @@ public final class EngineBuilder {
     Backend b = backend;
     Tokenizer tok = tokenizer;
     if (b == null) {
-      LoadedModel loaded = ModelLoader.load(model);
+      LoadedModel loaded = ModelLoader.load(model, dtype);
       b = switch (device.resolve(CudaProbe::probe)) {
         case CUDA -> {
           int len = maxModelLen != null ? maxModelLen : loaded.config().maxPositionEmbeddings();

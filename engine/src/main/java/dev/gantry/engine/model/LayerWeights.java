@@ -30,4 +30,10 @@ public record LayerWeights(
     float[] ffnNorm,
     WeightTensor wGate,
     WeightTensor wUp,
-    WeightTensor wDown) {}
+    WeightTensor wDown) {
+
+  /** The seven matrices: q, k, v, o, gate, up, down. */
+  public java.util.List<WeightTensor> matrices() {
+    return java.util.List.of(wq, wk, wv, wo, wGate, wUp, wDown);
+  }
+}

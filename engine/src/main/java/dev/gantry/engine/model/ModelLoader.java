@@ -1,7 +1,11 @@
 package dev.gantry.engine.model;
 
+import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Loads a model from a Hugging Face directory (config.json + *.safetensors, sharded with
@@ -10,7 +14,57 @@ import java.nio.file.Path;
  * is a {@link ModelLoadException} naming the file.
  */
 public final class ModelLoader {
+  private static final System.Logger LOG = System.getLogger(ModelLoader.class.getName());
+
   private ModelLoader() {}
+
+  /**
+   * Loads the model, then keeps its non-quantized matrices in the type {@code dtype} asks
+   * for (see {@link WeightDtype}), converting at load where it differs from the stored one;
+   * logs what was stored, what was converted and the weight memory before and after.
+   */
+  public static LoadedModel load(Path dirOrGgufFile, WeightDtype dtype) {
+    LoadedModel loaded = load(dirOrGgufFile);
+    ModelWeights stored = loaded.weights();
+    ModelWeights weights;
+    try {
+      weights = stored.convertTo(dtype);
+    } catch (OutOfMemoryError e) {
+      throw new ModelLoadException(dirOrGgufFile, "converting the weights for --dtype " + name(dtype)
+          + " needs more off-heap memory than the JVM allows (" + e.getMessage() + "); raise -XX:MaxDirectMemorySize "
+          + "or pass --dtype auto to use the weights as stored");
+    }
+    if (weights == stored) {
+      LOG.log(Level.INFO, "--dtype " + name(dtype) + ": weights kept as stored (" + types(stored) + "), "
+          + mib(stored.weightBytes()) + " MiB");
+      return loaded;
+    }
+    LOG.log(Level.INFO, "--dtype " + name(dtype) + ": weights converted at load from " + types(stored) + " to "
+        + types(weights) + " (quantized tensors keep their quantization): " + mib(stored.weightBytes()) + " MiB -> "
+        + mib(weights.weightBytes()) + " MiB; the CPU backend computes in float32");
+    return new LoadedModel(loaded.config(), weights, loaded.path(), loaded.ggufMetadata());
+  }
+
+  /** Matrix count per stored type, e.g. {@code 14 x BF16, 1 x Q8_0}. */
+  static String types(ModelWeights w) {
+    Map<DType, Integer> counts = new TreeMap<>();
+    java.util.Set<WeightTensor> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    seen.add(w.tokenEmbedding());
+    seen.add(w.lmHead());
+    w.layers().forEach(l -> seen.addAll(l.matrices()));
+    seen.forEach(t -> counts.merge(t.dtype(), 1, Integer::sum));
+    StringBuilder sb = new StringBuilder();
+    counts.forEach((t, n) -> sb.append(sb.isEmpty() ? "" : ", ").append(n).append(" x ").append(t));
+    return sb.toString();
+  }
+
+  private static String name(WeightDtype dtype) {
+    return dtype.name().toLowerCase(Locale.ROOT);
+  }
+
+  private static String mib(long bytes) {
+    return String.format(Locale.ROOT, "%.1f", bytes / 1048576.0);
+  }
 
   public static LoadedModel load(Path dirOrGgufFile) {
     if (Files.isDirectory(dirOrGgufFile)) {

@@ -1,6 +1,8 @@
 package dev.gantry.engine.model;
 
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * All weights of a model, shapes already checked against its {@link ModelConfig}. Large
@@ -23,6 +25,49 @@ public record ModelWeights(
     RopeLayout ropeLayout) {
   public ModelWeights {
     layers = List.copyOf(layers);
+  }
+
+  /**
+   * Bytes the weights take in memory: every matrix once (tied embeddings are one tensor) in
+   * its stored type, plus norms, biases and RoPE frequencies as float32.
+   */
+  public long weightBytes() {
+    Map<WeightTensor, Boolean> seen = new IdentityHashMap<>();
+    long bytes = matrixBytes(tokenEmbedding, seen) + matrixBytes(lmHead, seen);
+    for (LayerWeights l : layers) {
+      for (WeightTensor t : l.matrices()) {
+        bytes += matrixBytes(t, seen);
+      }
+      bytes += 4L * (l.attnNorm().length + l.ffnNorm().length + length(l.bq()) + length(l.bk()) + length(l.bv())
+          + length(l.bo()));
+    }
+    return bytes + 4L * (finalNorm.length + ropeInverseFrequencies.length);
+  }
+
+  /**
+   * These weights with every non-quantized matrix in the type {@code dtype} asks for
+   * ({@link WeightDtype#storageFor}); quantized matrices, norms and biases as they are. A tied
+   * embedding stays one tensor. {@code this} when nothing changes.
+   */
+  public ModelWeights convertTo(WeightDtype dtype) {
+    Map<WeightTensor, WeightTensor> converted = new IdentityHashMap<>();
+    java.util.function.UnaryOperator<WeightTensor> to =
+        t -> converted.computeIfAbsent(t, x -> x.convertTo(dtype.storageFor(x.dtype())));
+    WeightTensor embedding = to.apply(tokenEmbedding);
+    WeightTensor head = to.apply(lmHead);
+    List<LayerWeights> newLayers = layers.stream().map(l -> new LayerWeights(l.attnNorm(), to.apply(l.wq()),
+        to.apply(l.wk()), to.apply(l.wv()), to.apply(l.wo()), l.bq(), l.bk(), l.bv(), l.bo(), l.ffnNorm(),
+        to.apply(l.wGate()), to.apply(l.wUp()), to.apply(l.wDown()))).toList();
+    boolean same = converted.entrySet().stream().allMatch(e -> e.getKey() == e.getValue());
+    return same ? this : new ModelWeights(embedding, newLayers, finalNorm, head, ropeInverseFrequencies, ropeLayout);
+  }
+
+  private static long matrixBytes(WeightTensor t, Map<WeightTensor, Boolean> seen) {
+    return seen.put(t, Boolean.TRUE) == null ? t.byteSize() : 0;
+  }
+
+  private static int length(float[] a) {
+    return a == null ? 0 : a.length;
   }
 
   /** Bytes of weights read per token in a decode step (every matrix once, embedding row aside). */

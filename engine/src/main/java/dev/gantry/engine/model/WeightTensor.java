@@ -157,6 +157,57 @@ public final class WeightTensor {
     }
   }
 
+  /** Largest chunk {@link #convertTo} allocates: ByteBuffers are int-indexed. */
+  private static final long MAX_CHUNK_BYTES = 1L << 30;
+
+  /**
+   * This tensor in {@code target} (F32, F16 or BF16), in new off-heap buffers, row by row;
+   * {@code this} when it already is. F16 and BF16 round to nearest even. Only non-quantized
+   * tensors convert: quantized ones keep their blocks (see {@link WeightDtype}).
+   *
+   * @throws IllegalArgumentException when either type is quantized
+   * @throws OutOfMemoryError when the off-heap buffers exceed {@code -XX:MaxDirectMemorySize}
+   */
+  public WeightTensor convertTo(DType target) {
+    if (target == dtype) {
+      return this;
+    }
+    if (dtype.isQuantized() || target.isQuantized()) {
+      throw new IllegalArgumentException(name + ": only F32, F16 and BF16 tensors convert, not " + dtype + " to " + target);
+    }
+    long targetRowBytes = target.bytesFor(cols);
+    int perChunk = (int) Math.max(1, Math.min(rows, MAX_CHUNK_BYTES / Math.max(1, targetRowBytes)));
+    ByteBuffer[] out = new ByteBuffer[(rows + perChunk - 1) / perChunk];
+    float[] row = new float[cols];
+    for (int c = 0; c < out.length; c++) {
+      int first = c * perChunk;
+      int n = Math.min(perChunk, rows - first);
+      ByteBuffer chunk = ByteBuffer.allocateDirect((int) (n * targetRowBytes)).order(ByteOrder.LITTLE_ENDIAN);
+      for (int r = first; r < first + n; r++) {
+        dequantizeRow(r, row, 0);
+        for (float v : row) {
+          switch (target) {
+            case F32 -> chunk.putFloat(v);
+            case F16 -> chunk.putShort(Float.floatToFloat16(v));
+            case BF16 -> chunk.putShort(toBfloat16(v));
+            default -> throw new AssertionError(target);
+          }
+        }
+      }
+      out[c] = chunk.flip();
+    }
+    return new WeightTensor(name, target, rows, cols, perChunk, out);
+  }
+
+  /** The bfloat16 nearest to {@code v} (ties to even), as PyTorch's {@code .to(torch.bfloat16)} rounds; NaN stays NaN. */
+  static short toBfloat16(float v) {
+    int bits = Float.floatToRawIntBits(v);
+    if (Float.isNaN(v)) {
+      return (short) ((bits >>> 16) | 0x0040); // keep sign and exponent, force a quiet NaN
+    }
+    return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
+  }
+
   /** The whole tensor dequantized to floats, row after row (for norms and biases, which are small). */
   public float[] toFloatArray() {
     long n = (long) rows * cols;

@@ -12,6 +12,19 @@ import picocli.CommandLine.Command;
     subcommands = {ServeCommand.class, CommandLine.HelpCommand.class},
     description = "Gantry's inference engine: serves a Llama-family model over an OpenAI-compatible API.")
 public final class Main implements Runnable {
+  /** Liveness and readiness: 200 while the engine steps, 503 when stuck or draining. */
+  public static final String HEALTH_PATH = "/health";
+  /** Prometheus metrics with vLLM's names. */
+  public static final String METRICS_PATH = "/metrics";
+
+  /**
+   * What a checked {@code serve} command line would serve.
+   *
+   * @param port              the port the API, {@link #HEALTH_PATH} and {@link #METRICS_PATH} listen on
+   * @param servedModelNames  the names clients send as "model"
+   */
+  public record Serve(String host, int port, java.util.List<String> servedModelNames) {}
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -36,6 +49,33 @@ public final class Main implements Runnable {
   static void useSystemThreadPollers() {
     if (System.getProperty("jdk.pollerMode") == null) {
       System.setProperty("jdk.pollerMode", "1");
+    }
+  }
+
+  /**
+   * Checks a {@code serve MODEL [flags]} command line the way {@code gantry-engine} would
+   * before loading anything: picocli's parse (unknown flags, bad numbers, missing MODEL) and
+   * every flag check that needs neither the model on disk nor a GPU (the device is parsed,
+   * not probed). For deployments' arguments, which must pass this before they reach a pod.
+   *
+   * @throws IllegalArgumentException with the message the engine would print and exit 2 with
+   */
+  public static Serve checkServeArguments(java.util.List<String> args) {
+    CommandLine.ParseResult result;
+    try {
+      result = commandLine().parseArgs(args.toArray(String[]::new));
+    } catch (CommandLine.ParameterException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+    if (!(result.subcommand() != null && result.subcommand().commandSpec().userObject() instanceof ServeCommand serve)) {
+      throw new IllegalArgumentException("expected 'serve MODEL [flags]', got " + args);
+    }
+    try {
+      serve.checkedEngineBuilder();
+      ServerConfig config = serve.serverConfig();
+      return new Serve(config.host(), config.port(), config.servedModelNames());
+    } catch (CommandLine.ParameterException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
   }
 

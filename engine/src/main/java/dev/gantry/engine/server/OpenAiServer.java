@@ -147,8 +147,8 @@ public final class OpenAiServer implements AutoCloseable {
         .get("/v1/models", guard(true, this::listModels))
         .post("/tokenize", guard(true, this::tokenize))
         .post("/detokenize", guard(true, this::detokenize))
-        .get("/health", guard(false, this::health))
-        .get("/metrics", guard(false, this::scrape))
+        .get(Main.HEALTH_PATH, guard(false, this::health))
+        .get(Main.METRICS_PATH, guard(false, this::scrape))
         .get("/version", guard(false, (req, res) -> sendJson(res, 200, json.createObjectNode().put("version", version()))))
         .any(guard(false, (req, res) -> {
           String path = req.path().path();

@@ -4,6 +4,7 @@ import dev.gantry.engine.api.Engine;
 import dev.gantry.engine.api.EngineBuilder;
 import dev.gantry.engine.backend.Device;
 import dev.gantry.engine.backend.cuda.CudaProbe;
+import dev.gantry.engine.model.WeightDtype;
 import dev.gantry.engine.scheduler.SchedulingPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,7 +72,9 @@ final class ServeCommand implements Callable<Integer> {
   boolean enableChunkedPrefill;
 
   @Option(names = "--dtype", defaultValue = "auto",
-      description = "Compute dtype. The CPU backend computes in float32 and reads weights as stored: auto or float32 (default: ${DEFAULT-VALUE}).")
+      description = "Weight dtype, vLLM's values: auto (as stored), half/float16, bfloat16, float/float32. Non-quantized "
+          + "weights are converted at load when they differ (float32 to bfloat16 halves their memory); quantized ones keep "
+          + "their quantization. The CPU backend computes in float32 (default: ${DEFAULT-VALUE}).")
   String dtype;
 
   @Option(names = {"--quantization", "-q"},
@@ -121,20 +124,34 @@ final class ServeCommand implements Callable<Integer> {
 
   /** The engine as the flags describe it, not yet built (tests check flag handling with it). */
   EngineBuilder engineBuilder() {
+    EngineBuilder b = checkedEngineBuilder();
+    try {
+      b.device(Device.parse(device).resolve(CudaProbe::probe)); // cuda without a usable GPU fails here
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw bad(e.getMessage());
+    }
+    if (!Files.exists(model)) {
+      throw bad("MODEL '" + model + "' does not exist; pass a Hugging Face model directory or a .gguf file");
+    }
+    return b;
+  }
+
+  /**
+   * Every check of the flags that needs neither the model on disk nor a GPU probe: what a
+   * deployment's arguments must pass before they reach a machine ({@link Main#checkServeArguments}).
+   * The device is parsed, not resolved.
+   */
+  EngineBuilder checkedEngineBuilder() {
     if (tensorParallelSize != 1) {
       throw bad("--tensor-parallel-size " + tensorParallelSize + " is not supported: this engine runs a model on one "
           + "device. Use --tensor-parallel-size 1 and scale out with more replicas.");
     }
-    Device resolvedDevice;
+    EngineBuilder b = Engine.builder().model(model);
     try {
-      resolvedDevice = Device.parse(device).resolve(CudaProbe::probe); // cuda without a usable GPU fails here
-    } catch (IllegalArgumentException | IllegalStateException e) {
+      b.device(Device.parse(device));
+      b.dtype(WeightDtype.parse(dtype));
+    } catch (IllegalArgumentException e) {
       throw bad(e.getMessage());
-    }
-    switch (dtype.toLowerCase(Locale.ROOT)) {
-      case "auto", "float32", "float" -> { }
-      default -> throw bad("--dtype " + dtype + " is not supported: the CPU backend computes in float32 and reads "
-          + "weights as stored (F32/F16/BF16/Q8_0/Q4_0); pass --dtype auto");
     }
     if (quantization != null) {
       boolean gguf = quantization.equalsIgnoreCase("gguf") && model.toString().endsWith(".gguf");
@@ -143,10 +160,6 @@ final class ServeCommand implements Callable<Integer> {
             + "offline to a GGUF file (Q8_0 or Q4_0) and pass it as MODEL, with --quantization gguf or none");
       }
     }
-    if (!Files.exists(model)) {
-      throw bad("MODEL '" + model + "' does not exist; pass a Hugging Face model directory or a .gguf file");
-    }
-    EngineBuilder b = Engine.builder().model(model).device(resolvedDevice);
     try {
       b.blockSize(blockSize).maxNumSeqs(maxNumSeqs).enablePrefixCaching(enablePrefixCaching)
           .enableChunkedPrefill(enableChunkedPrefill);

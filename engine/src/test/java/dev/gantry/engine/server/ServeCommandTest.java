@@ -78,7 +78,8 @@ class ServeCommandTest {
 
   @Test
   void unsupportedDtypeQuantizationAndBadSizes_failNamingTheFlag() {
-    assertThat(run("serve", model.toString(), "--dtype", "bfloat16").err()).contains("--dtype bfloat16", "--dtype auto");
+    assertThat(run("serve", model.toString(), "--dtype", "fp4").err())
+        .contains("--dtype must be one of auto, half, float16, bfloat16, float, float32", "'fp4'");
     assertThat(run("serve", model.toString(), "--quantization", "awq").err()).contains("--quantization awq", "GGUF");
     assertThat(run("serve", model.toString(), "--gpu-memory-utilization", "lots").err())
         .contains("--gpu-memory-utilization", "'lots'");
@@ -87,6 +88,25 @@ class ServeCommandTest {
     assertThat(run("serve", model.toString(), "--block-size", "0").err()).contains("--block-size");
     assertThat(run("serve", model.toString(), "--queue-timeout", "0").err()).contains("--queue-timeout");
     assertThat(run("serve", dir.resolve("missing").toString()).err()).contains("does not exist");
+  }
+
+  @Test
+  void checkServeArguments_acceptsVllmDtypes_withoutModelOnDisk_orGpuProbe() {
+    for (String dtype : List.of("auto", "half", "float16", "bfloat16", "float", "float32", "BFloat16")) {
+      Main.checkServeArguments(List.of("serve", "/models/not-here", "--dtype=" + dtype, "--device=cuda"));
+    }
+  }
+
+  @Test
+  void checkServeArguments_rejectsWhatServeWould_withTheEnginesMessage() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Main.checkServeArguments(List.of("serve", "/m", "--model=/m")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--model=/m");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Main.checkServeArguments(List.of("serve", "/m", "--dtype=fp8")))
+        .hasMessageContaining("--dtype must be one of", "'fp8'");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Main.checkServeArguments(List.of("serve", "/m", "--port=x")))
+        .hasMessageContaining("--port");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Main.checkServeArguments(List.of("/m", "--port=8000")))
+        .hasMessageContaining("/m");
   }
 
   @Test
