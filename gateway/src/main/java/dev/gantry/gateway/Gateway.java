@@ -25,6 +25,11 @@ import java.util.logging.Logger;
  */
 public final class Gateway implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
+    /** Liveness (LiteLLM's spelling; /health/liveness is served too). */
+    public static final String LIVELINESS_PATH = "/health/liveliness";
+    /** Readiness: "healthy" while an upstream is available and the usage ledger writable. */
+    public static final String READINESS_PATH = "/health/readiness";
+    public static final String METRICS_PATH = "/metrics";
 
     final GatewayConfig config;
     final Metrics metrics = new Metrics();
@@ -101,10 +106,10 @@ public final class Gateway implements AutoCloseable {
             r.post(prefix + "/completions", (req, res) -> proxy.handle(Proxy.Endpoint.COMPLETIONS, req, res));
             r.get(prefix + "/models", this::models);
         }
-        r.get("/health/liveliness", (req, res) -> json(res, 200, "{\"status\":\"alive\"}"));
+        r.get(LIVELINESS_PATH, (req, res) -> json(res, 200, "{\"status\":\"alive\"}"));
         r.get("/health/liveness", (req, res) -> json(res, 200, "{\"status\":\"alive\"}"));
-        r.get("/health/readiness", this::readiness);
-        r.get("/metrics", (req, res) -> {
+        r.get(READINESS_PATH, this::readiness);
+        r.get(METRICS_PATH, (req, res) -> {
             res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
             res.send(metrics.scrape());
         });

@@ -45,40 +45,19 @@ public final class Main {
         if (args.length > 0 && args[0].equals("stub")) {
             return Bench.stub(java.util.Arrays.copyOfRange(args, 1, args.length));
         }
-        String config = null, host = "0.0.0.0", dataDir = ".";
-        int port = 4000;
-        boolean check = false;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "--help", "-h" -> {
-                    System.out.print(USAGE);
-                    return 0;
-                }
-                case "--check" -> check = true;
-                case "--config", "--host", "--port", "--data-dir" -> {
-                    if (i + 1 >= args.length) return usage(a + " needs a value");
-                    String v = args[++i];
-                    switch (a) {
-                        case "--config" -> config = v;
-                        case "--host" -> host = v;
-                        case "--data-dir" -> dataDir = v;
-                        default -> {
-                            try {
-                                port = Integer.parseInt(v);
-                                if (port < 0 || port > 65535) throw new NumberFormatException();
-                            } catch (NumberFormatException e) {
-                                return usage("--port must be a number in [0, 65535], got '" + v + "'");
-                            }
-                        }
-                    }
-                }
-                default -> {
-                    return usage("unknown argument '" + a + "'");
-                }
-            }
+        Options options;
+        try {
+            options = parseArguments(java.util.Arrays.asList(args));
+        } catch (IllegalArgumentException e) {
+            return usage(e.getMessage());
         }
-        if (config == null) return usage("--config FILE is required");
+        if (options.help()) {
+            System.out.print(USAGE);
+            return 0;
+        }
+        String config = options.config(), host = options.host(), dataDir = options.dataDir();
+        int port = options.port();
+        boolean check = options.check();
         GatewayConfig cfg;
         try {
             cfg = ConfigLoader.load(Path.of(config));
@@ -100,6 +79,56 @@ public final class Main {
         gateway.start(host, port);
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The serving command line as parsed, before anything is read or started.
+     *
+     * @param config  the --config file (required unless help)
+     * @param port    0..65535
+     * @param help    --help was given: print the usage and exit 0
+     */
+    public record Options(String config, String host, int port, String dataDir, boolean check, boolean help) {}
+
+    /**
+     * Parses {@code --config FILE [--host H] [--port P] [--data-dir DIR] [--check] [--help]}
+     * as the gateway does before starting (a deployment's arguments must pass it).
+     *
+     * @throws IllegalArgumentException naming the bad argument, as the gateway prints it before exiting 2
+     */
+    public static Options parseArguments(java.util.List<String> args) {
+        String config = null, host = "0.0.0.0", dataDir = ".";
+        int port = 4000;
+        boolean check = false;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            switch (a) {
+                case "--help", "-h" -> {
+                    return new Options(config, host, port, dataDir, check, true);
+                }
+                case "--check" -> check = true;
+                case "--config", "--host", "--port", "--data-dir" -> {
+                    if (i + 1 >= args.size()) throw new IllegalArgumentException(a + " needs a value");
+                    String v = args.get(++i);
+                    switch (a) {
+                        case "--config" -> config = v;
+                        case "--host" -> host = v;
+                        case "--data-dir" -> dataDir = v;
+                        default -> {
+                            try {
+                                port = Integer.parseInt(v);
+                                if (port < 0 || port > 65535) throw new NumberFormatException();
+                            } catch (NumberFormatException e) {
+                                throw new IllegalArgumentException("--port must be a number in [0, 65535], got '" + v + "'");
+                            }
+                        }
+                    }
+                }
+                default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
+            }
+        }
+        if (config == null) throw new IllegalArgumentException("--config FILE is required");
+        return new Options(config, host, port, dataDir, check, false);
     }
 
     private static int usage(String problem) {

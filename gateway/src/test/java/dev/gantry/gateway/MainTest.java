@@ -30,6 +30,17 @@ class MainTest {
     }
 
     @Test
+    void parseArguments_readsTheServingFlags_andNamesABadOne() {
+        Main.Options o = Main.parseArguments(java.util.List.of("--config", "/etc/gantry/config.yaml", "--port", "4000",
+                "--data-dir", "/tmp/g"));
+        assertThat(o).isEqualTo(new Main.Options("/etc/gantry/config.yaml", "0.0.0.0", 4000, "/tmp/g", false, false));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Main.parseArguments(java.util.List.of("--config=/c.yaml")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("unknown argument '--config=/c.yaml'");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Main.parseArguments(java.util.List.of("--config", "c", "--port", "x")))
+                .hasMessageContaining("--port must be a number in [0, 65535], got 'x'");
+    }
+
+    @Test
     void help_printsUsage_andExits0() throws Exception {
         assertThat(Main.run(new String[] {"--help"})).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: gantry-gateway --config FILE").contains("--port PORT");

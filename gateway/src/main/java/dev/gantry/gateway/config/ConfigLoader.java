@@ -127,6 +127,8 @@ public final class ConfigLoader {
             info.unsupported("mode", null);
             info.unsupported("base_model", null);
             info.unsupported("max_tokens", null);
+            info.unsupported("max_input_tokens", "the engine enforces its --max-model-len and answers 400 beyond it");
+            info.unsupported("max_output_tokens", null);
             info.finish();
             if (!params.present()) {
                 errors.add(entry.path + ".litellm_params: missing; it needs at least model and api_base");

@@ -108,6 +108,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void modelInfoTokenLimits_areLiteLlmKeys_warnedNotRejected() {
+        GatewayConfig c = parse("""
+                model_list:
+                  - model_name: m
+                    litellm_params: {model: openai/x, api_base: "http://h/v1"}
+                    model_info: {id: m-1, max_input_tokens: 8192, max_output_tokens: 2048}
+                """);
+        assertThat(c.warnings()).containsExactly(
+                "model_list[0].model_info.max_input_tokens: LiteLLM setting not supported yet by the Gantry gateway; ignored "
+                        + "(the engine enforces its --max-model-len and answers 400 beyond it)",
+                "model_list[0].model_info.max_output_tokens: LiteLLM setting not supported yet by the Gantry gateway; ignored");
+    }
+
+    @Test
     void envReference_toMissingVariable_isAnErrorNamingIt() {
         assertThatThrownBy(() -> parse("""
                 model_list:
