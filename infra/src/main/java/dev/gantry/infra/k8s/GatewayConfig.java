@@ -38,7 +38,7 @@ final class GatewayConfig {
       params.put("tpm", gateway.defaultTpm());
       Map<String, Object> info = new LinkedHashMap<>();
       info.put("id", engine.name());
-      info.put("max_input_tokens", engine.maxModelLen());
+      // No max_input_tokens: the gateway does not read it (the engine enforces --max-model-len).
       Map<String, Object> entry = new LinkedHashMap<>();
       entry.put("model_name", engine.servedModelName());
       entry.put("litellm_params", params);
@@ -48,15 +48,18 @@ final class GatewayConfig {
     Map<String, Object> router = new LinkedHashMap<>();
     router.put("routing_strategy", gateway.routingStrategy());
     router.put("num_retries", 2);
-    router.put("timeout", timeoutSeconds);
     router.put("allowed_fails", 3);
     router.put("cooldown_time", 30);
     Map<String, Object> general = new LinkedHashMap<>();
     general.put("master_key", "os.environ/" + MASTER_KEY_ENV);
     general.put("database_url", "os.environ/" + DATABASE_URL_ENV);
+    // The request timeout is litellm_settings.request_timeout: the gateway ignores LiteLLM's router_settings.timeout.
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put("request_timeout", timeoutSeconds);
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("model_list", modelList);
     root.put("router_settings", router);
+    root.put("litellm_settings", settings);
     root.put("general_settings", general);
 
     DumperOptions options = new DumperOptions();

@@ -92,9 +92,9 @@ public final class GatewayWorkload extends ComponentResource {
         .readinessProbe(Pods.httpProbe("/health/readiness", "http", 5, 3, 3))
         .livenessProbe(Pods.httpProbe("/health/liveliness", "http", 10, 3, 5))
         .securityContext(Pods.containerSecurity())
-        .volumeMounts(
+        .volumeMounts(Stream.concat(Stream.of(
             VolumeMountArgs.builder().name("config").mountPath(CONFIG_DIR).readOnly(true).build(),
-            VolumeMountArgs.builder().name("tmp").mountPath("/tmp").build())
+            VolumeMountArgs.builder().name("tmp").mountPath("/tmp").build()), Pods.imageCacheMounts("tmp").stream()).toList())
         .build();
 
     this.deployment = new Deployment(resourceName, DeploymentArgs.builder()
@@ -124,7 +124,8 @@ public final class GatewayWorkload extends ComponentResource {
                         VolumeArgs.builder().name("config")
                             .configMap(ConfigMapVolumeSourceArgs.builder().name(resourceName + "-config").build())
                             .build(),
-                        Pods.emptyDir("tmp", null, "1Gi"))
+                        Pods.emptyDir("tmp", null, "1Gi"),
+                        Pods.emptyDir(Pods.IMAGE_CACHE_VOLUME, null, "256Mi"))
                     .build())
                 .build())
             .build())

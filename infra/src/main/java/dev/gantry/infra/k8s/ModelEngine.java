@@ -231,10 +231,13 @@ public final class ModelEngine extends ComponentResource {
     List<VolumeArgs> volumes = new ArrayList<>(List.of(
         Pods.emptyDir("model", null, spec.modelCacheSize()),
         // HOME and XDG caches (torch/triton kernel caches) live here: the root file system is read-only.
-        Pods.emptyDir("tmp", null, "8Gi")));
+        Pods.emptyDir("tmp", null, "8Gi"),
+        // JavaCPP unpacks the CUDA natives here (hundreds of MiB).
+        Pods.emptyDir(Pods.IMAGE_CACHE_VOLUME, null, "4Gi")));
     List<VolumeMountArgs> mounts = new ArrayList<>(List.of(
         VolumeMountArgs.builder().name("model").mountPath(WeightDownload.MODEL_ROOT).readOnly(true).build(),
         VolumeMountArgs.builder().name("tmp").mountPath("/tmp").build()));
+    mounts.addAll(Pods.imageCacheMounts("tmp"));
     if (spec.distributed()) {
       // The default 64 MiB /dev/shm makes NCCL fail or fall back to slow paths between TP workers.
       volumes.add(Pods.emptyDir("dshm", "Memory", (SHM_GIB_PER_GPU * spec.tensorParallelSize()) + "Gi"));

@@ -20,7 +20,9 @@ import com.pulumi.kubernetes.core.v1.inputs.TopologySpreadConstraintArgs;
 import com.pulumi.kubernetes.core.v1.inputs.VolumeArgs;
 import com.pulumi.kubernetes.meta.v1.inputs.LabelSelectorArgs;
 import com.pulumi.kubernetes.meta.v1.inputs.ObjectMetaArgs;
+import com.pulumi.kubernetes.core.v1.inputs.VolumeMountArgs;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,7 +34,28 @@ final class Pods {
   /** A fixed non-root uid/gid; Jib images run as this user too, so mounted volumes are writable. */
   static final int NON_ROOT_UID = 65532;
 
+  /**
+   * The writable directory of our Jib images (stacks' {@code ContainerImages.CACHE_DIR}): the
+   * JVM's {@code java.io.tmpdir} is {@code tmp/} under it, the JavaCPP cache {@code javacpp/}.
+   * With a read-only root file system it must be a volume; e2e's StackContractTest checks the
+   * two agree for every stack.
+   */
+  static final String IMAGE_CACHE_DIR = "/var/cache/gantry";
+  static final String IMAGE_CACHE_VOLUME = "image-cache";
+
   private Pods() {}
+
+  /**
+   * Mounts for {@link #IMAGE_CACHE_DIR} on a read-only root: the {@value #IMAGE_CACHE_VOLUME}
+   * emptyDir there, and {@code tmpVolume} (the pod's /tmp) at its {@code tmp/} too, because
+   * a JVM never creates its temp dir and an emptyDir starts empty (a subPath directory would be
+   * created root-owned, not writable by our non-root user).
+   */
+  static List<VolumeMountArgs> imageCacheMounts(String tmpVolume) {
+    return List.of(
+        VolumeMountArgs.builder().name(IMAGE_CACHE_VOLUME).mountPath(IMAGE_CACHE_DIR).build(),
+        VolumeMountArgs.builder().name(tmpVolume).mountPath(IMAGE_CACHE_DIR + "/tmp").build());
+  }
 
   static ObjectMetaArgs meta(String name, String namespace, Map<String, String> labels) {
     return ObjectMetaArgs.builder().name(name).namespace(namespace).labels(labels).build();

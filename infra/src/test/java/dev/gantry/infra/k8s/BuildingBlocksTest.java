@@ -28,7 +28,11 @@ class BuildingBlocksTest {
     String yaml = GatewayConfig.yaml(List.of(Fixtures.qwen7b(), Fixtures.llama70b()), Fixtures.gateway(),
         "gantry-serving", 600);
     Map<String, Object> root = new Yaml().load(yaml);
-    assertThat(root).containsOnlyKeys("model_list", "router_settings", "general_settings");
+    assertThat(root).containsOnlyKeys("model_list", "router_settings", "litellm_settings", "general_settings");
+    assertThat((Map<String, Object>) root.get("litellm_settings")).containsEntry("request_timeout", 600);
+    assertThat((Map<String, Object>) root.get("router_settings")).doesNotContainKey("timeout");
+    assertThat((Map<String, Object>) ((List<Map<String, Object>>) root.get("model_list")).get(0).get("model_info"))
+        .containsOnlyKeys("id");
     List<Map<String, Object>> models = (List<Map<String, Object>>) root.get("model_list");
     assertThat(models).extracting(m -> m.get("model_name"))
         .containsExactly("qwen2.5-7b-instruct", "llama-3.1-70b-instruct");
