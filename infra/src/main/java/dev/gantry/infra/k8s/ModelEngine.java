@@ -232,8 +232,8 @@ public final class ModelEngine extends ComponentResource {
         Pods.emptyDir("model", null, spec.modelCacheSize()),
         // HOME and XDG caches (torch/triton kernel caches) live here: the root file system is read-only.
         Pods.emptyDir("tmp", null, "8Gi"),
-        // JavaCPP unpacks the CUDA natives here (hundreds of MiB).
-        Pods.emptyDir(Pods.IMAGE_CACHE_VOLUME, null, "4Gi")));
+        // JavaCPP unpacks the CUDA runtime jars here at start (2-3 GB, docs/DECISIONS.md "Engine image base").
+        Pods.emptyDir(Pods.IMAGE_CACHE_VOLUME, null, "8Gi")));
     List<VolumeMountArgs> mounts = new ArrayList<>(List.of(
         VolumeMountArgs.builder().name("model").mountPath(WeightDownload.MODEL_ROOT).readOnly(true).build(),
         VolumeMountArgs.builder().name("tmp").mountPath("/tmp").build()));
