@@ -204,11 +204,22 @@ public final class ModelEngine extends ComponentResource {
   }
 
   /**
-   * The engine's arguments after the image's entrypoint: {@code serve MODEL_DIR} and flags
-   * named like {@code vllm serve}'s (the engine's CLI takes the model as a positional
-   * parameter of its {@code serve} subcommand, as {@code vllm serve} does).
+   * The engine's arguments after the image's entrypoint, for the device it runs on: what the
+   * engine Deployment passes and what {@code gantry compose} writes.
    */
   static List<String> engineArgs(EngineSpec spec) {
+    return switch (spec.device()) {
+      case EngineSpec.Gpu gpu -> gpuEngineArgs(spec);
+      case EngineSpec.Cpu cpu -> cpuEngineArgs(spec, cpu);
+    };
+  }
+
+  /**
+   * The command line of a GPU engine: {@code serve MODEL_DIR} and flags named like
+   * {@code vllm serve}'s (the engine's CLI takes the model as a positional parameter of its
+   * {@code serve} subcommand, as {@code vllm serve} does).
+   */
+  static List<String> gpuEngineArgs(EngineSpec spec) {
     List<String> args = serveArgs(spec);
     args.addAll(List.of(
         "--tensor-parallel-size=" + spec.tensorParallelSize(),
@@ -271,10 +282,7 @@ public final class ModelEngine extends ComponentResource {
             VolumeMountArgs.builder().name("tmp").mountPath("/tmp").build())
         .build();
 
-    List<String> args = switch (spec.device()) {
-      case EngineSpec.Gpu gpu -> engineArgs(spec);
-      case EngineSpec.Cpu cpu -> cpuEngineArgs(spec, cpu);
-    };
+    List<String> args = engineArgs(spec);
     Map<String, String> accelerators = spec.onCpu() ? Map.of() : Map.of(GPU_RESOURCE, gpus);
     ContainerArgs engine = ContainerArgs.builder()
         .name("engine")

@@ -52,7 +52,7 @@ class ComposeCommandTest {
   void copyStacks() throws IOException {
     stacks = Files.createDirectories(tmp.resolve("repo/stacks"));
     Files.createDirectories(stacks.resolve("models"));
-    for (String f : new String[] {"Pulumi.yaml", "Pulumi.aws-prod.yaml", "Pulumi.gcp-prod.yaml"}) {
+    for (String f : new String[] {"Pulumi.yaml", "Pulumi.aws-prod.yaml", "Pulumi.gcp-prod.yaml", "Pulumi.dev.yaml"}) {
       Files.copy(STACKS.resolve(f), stacks.resolve(f));
     }
     try (Stream<Path> models = Files.list(STACKS.resolve("models"))) {
@@ -145,6 +145,18 @@ class ComposeCommandTest {
         .startsWith("serve", "/models/llama-3.1-8b-instruct").contains(
         "--served-model-name=llama-3.1-8b-instruct", "--max-num-seqs=16",
         "--gpu-memory-utilization=0.9", "--dtype=bfloat16", "--enable-prefix-caching");
+  }
+
+  @Test
+  void compose_devStack_runsItsCpuEngineWithTheDeploymentsFlagsAndNoGpu() throws IOException {
+    assertThat(run("compose", "dev", "--out", out.toString())).as(stderr.toString()).isZero();
+    Map<String, Object> engine = mapAt(compose(), "services", "engine-qwen2-5-0-5b-instruct");
+
+    assertThat(mapAt(engine, "deploy", "resources")).doesNotContainKey("reservations");
+    assertThat(mapAt(engine, "deploy", "resources", "limits")).containsEntry("cpus", "2").containsEntry("memory", "4g");
+    assertThat(listAt(engine, "command")).contains("--device=cpu", "--dtype=auto")
+        .noneMatch(a -> a.toString().startsWith("--tensor-parallel-size"));
+    assertThat(Files.readString(out.resolve("docker-compose.yaml"))).contains("# Needs no GPU");
   }
 
   @Test
