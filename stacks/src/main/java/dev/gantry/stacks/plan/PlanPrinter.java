@@ -127,6 +127,9 @@ public final class PlanPrinter {
             JsonNode gpus = c.path("resources").path("limits").path("nvidia.com/gpu");
             if (!gpus.isMissingNode()) {
               f.add(text(gpus) + " GPU per pod");
+            } else if (c.path("name").asText().equals("engine")) {
+              JsonNode limits = c.path("resources").path("limits");
+              f.add("CPU engine, cpu " + text(limits.path("cpu")) + ", memory " + text(limits.path("memory")));
             }
           }
         }

@@ -144,4 +144,11 @@ class PlannerTest {
     assertThat(List.of(PlanPrinter.shortType("aws:eks/nodeGroup:NodeGroup"), PlanPrinter.shortType("gantry:aws:Network")))
         .containsExactly("aws:eks:NodeGroup", "gantry:aws:Network");
   }
+
+  @Test
+  void printer_devStack_notesTheCpuEngineInsteadOfGpus() {
+    String tree = PlanPrinter.tree(planner.plan("dev").graph());
+    assertThat(tree).contains("gantry-engine-qwen2-5-0-5b-instruct  kubernetes:apps:Deployment  [CPU engine, cpu 2, memory 4Gi]")
+        .doesNotContain("GPU per pod");
+  }
 }
