@@ -172,6 +172,26 @@ class StackContractTest {
   }
 
   @org.junit.jupiter.api.Test
+  void everyDtypeAndQuantizationAModelFileMaySet_theEngineAccepts() {
+    List<String> problems = new ArrayList<>();
+    for (String dtype : dev.gantry.stacks.config.StackConfigParser.DTYPES) {
+      check(List.of("serve", "/models/m", "--dtype=" + dtype), problems);
+    }
+    for (String quantization : dev.gantry.stacks.config.StackConfigParser.QUANTIZATIONS) {
+      check(List.of("serve", "/models/m", "--quantization=" + quantization), problems);
+    }
+    assertThat(problems).as("model-file values the engine rejects").isEmpty();
+  }
+
+  private static void check(List<String> args, List<String> problems) {
+    try {
+      dev.gantry.engine.server.Main.checkServeArguments(args);
+    } catch (IllegalArgumentException e) {
+      problems.add(args.get(2) + ": " + e.getMessage());
+    }
+  }
+
+  @org.junit.jupiter.api.Test
   void brokenContainers_failNamingStackContainerFlagAndTheParsersMessage() {
     Workload engine = workloads("aws-prod", "engine").get(0);
     List<String> problems = new ArrayList<>();

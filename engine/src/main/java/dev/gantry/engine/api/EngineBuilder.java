@@ -7,6 +7,7 @@ import dev.gantry.engine.backend.Device;
 import dev.gantry.engine.backend.cuda.CudaProbe;
 import dev.gantry.engine.kvcache.BlockPool;
 import dev.gantry.engine.kvcache.KvCacheManager;
+import dev.gantry.engine.model.DType;
 import dev.gantry.engine.model.LoadedModel;
 import dev.gantry.engine.model.ModelConfig;
 import dev.gantry.engine.model.ModelLoader;
@@ -48,6 +49,7 @@ public final class EngineBuilder {
   private UnaryOperator<ModelExecutor> forwardDecorator = UnaryOperator.identity();
   private Device device = Device.CPU;
   private WeightDtype dtype = WeightDtype.AUTO;
+  private DType quantization;
 
   EngineBuilder() {}
 
@@ -184,6 +186,18 @@ public final class EngineBuilder {
     return this;
   }
 
+  /**
+   * Quantizes the layers' non-quantized matrices of a model loaded by {@link #model(Path)} to
+   * Q8_0 or Q4_0 at load ({@code --quantization q8_0|q4_0}); null (the default) keeps them.
+   */
+  public EngineBuilder quantization(DType type) {
+    if (type != null && type != DType.Q8_0 && type != DType.Q4_0) {
+      throw new IllegalArgumentException("--quantization quantizes at load to q8_0 or q4_0, not " + type);
+    }
+    this.quantization = type;
+    return this;
+  }
+
   /** Loads the model if needed, sizes and allocates the KV cache, starts the engine thread. */
   public Engine build() {
     if (backend == null && model == null) {
@@ -192,7 +206,7 @@ public final class EngineBuilder {
     Backend b = backend;
     Tokenizer tok = tokenizer;
     if (b == null) {
-      LoadedModel loaded = ModelLoader.load(model, dtype);
+      LoadedModel loaded = ModelLoader.load(model, dtype, quantization);
       b = switch (device.resolve(CudaProbe::probe)) {
         case CUDA -> {
           int len = maxModelLen != null ? maxModelLen : loaded.config().maxPositionEmbeddings();

@@ -24,11 +24,22 @@ public final class ModelLoader {
    * logs what was stored, what was converted and the weight memory before and after.
    */
   public static LoadedModel load(Path dirOrGgufFile, WeightDtype dtype) {
+    return load(dirOrGgufFile, dtype, null);
+  }
+
+  /**
+   * {@link #load(Path, WeightDtype)}, then, when {@code quantization} is Q8_0 or Q4_0 (not null),
+   * quantizes the layers' non-quantized matrices to it ({@link ModelWeights#quantize}).
+   */
+  public static LoadedModel load(Path dirOrGgufFile, WeightDtype dtype, DType quantization) {
     LoadedModel loaded = load(dirOrGgufFile);
     ModelWeights stored = loaded.weights();
     ModelWeights weights;
     try {
       weights = stored.convertTo(dtype);
+      if (quantization != null) {
+        weights = weights.quantize(quantization);
+      }
     } catch (OutOfMemoryError e) {
       throw new ModelLoadException(dirOrGgufFile, "converting the weights for --dtype " + name(dtype)
           + " needs more off-heap memory than the JVM allows (" + e.getMessage() + "); raise -XX:MaxDirectMemorySize "
@@ -39,8 +50,9 @@ public final class ModelLoader {
           + mib(stored.weightBytes()) + " MiB");
       return loaded;
     }
-    LOG.log(Level.INFO, "--dtype " + name(dtype) + ": weights converted at load from " + types(stored) + " to "
-        + types(weights) + " (quantized tensors keep their quantization): " + mib(stored.weightBytes()) + " MiB -> "
+    LOG.log(Level.INFO, "--dtype " + name(dtype) + (quantization == null ? "" : ", --quantization "
+        + quantization.name().toLowerCase(Locale.ROOT)) + ": weights converted at load from " + types(stored) + " to "
+        + types(weights) + " (tensors stored quantized keep their quantization): " + mib(stored.weightBytes()) + " MiB -> "
         + mib(weights.weightBytes()) + " MiB; the CPU backend computes in float32");
     return new LoadedModel(loaded.config(), weights, loaded.path(), loaded.ggufMetadata());
   }

@@ -62,6 +62,25 @@ public record ModelWeights(
     return same ? this : new ModelWeights(embedding, newLayers, finalNorm, head, ropeInverseFrequencies, ropeLayout);
   }
 
+  /**
+   * These weights with the non-quantized matrices of every layer quantized to {@code type}
+   * (Q8_0 or Q4_0, ggml's reference quantizer, as {@code --quantization q8_0} asks); the token
+   * embedding and the LM head stay as they are (llama.cpp keeps the output layer at higher
+   * precision too), as do matrices already quantized and rows that are not whole blocks.
+   */
+  public ModelWeights quantize(DType type) {
+    if (type != DType.Q8_0 && type != DType.Q4_0) {
+      throw new IllegalArgumentException("weights quantize at load to Q8_0 or Q4_0, not " + type);
+    }
+    Map<WeightTensor, WeightTensor> done = new IdentityHashMap<>();
+    java.util.function.UnaryOperator<WeightTensor> q = t -> done.computeIfAbsent(t,
+        x -> x.dtype().isQuantized() || x.cols() % type.blockSize() != 0 ? x : x.convertTo(type));
+    List<LayerWeights> newLayers = layers.stream().map(l -> new LayerWeights(l.attnNorm(), q.apply(l.wq()),
+        q.apply(l.wk()), q.apply(l.wv()), q.apply(l.wo()), l.bq(), l.bk(), l.bv(), l.bo(), l.ffnNorm(),
+        q.apply(l.wGate()), q.apply(l.wUp()), q.apply(l.wDown()))).toList();
+    return new ModelWeights(tokenEmbedding, newLayers, finalNorm, lmHead, ropeInverseFrequencies, ropeLayout);
+  }
+
   private static long matrixBytes(WeightTensor t, Map<WeightTensor, Boolean> seen) {
     return seen.put(t, Boolean.TRUE) == null ? t.byteSize() : 0;
   }

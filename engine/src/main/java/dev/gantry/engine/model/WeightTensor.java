@@ -161,19 +161,26 @@ public final class WeightTensor {
   private static final long MAX_CHUNK_BYTES = 1L << 30;
 
   /**
-   * This tensor in {@code target} (F32, F16 or BF16), in new off-heap buffers, row by row;
-   * {@code this} when it already is. F16 and BF16 round to nearest even. Only non-quantized
-   * tensors convert: quantized ones keep their blocks (see {@link WeightDtype}).
+   * This tensor in {@code target} (F32, F16, BF16, or Q8_0/Q4_0 with ggml's reference
+   * quantizer), in new off-heap buffers, row by row; {@code this} when it already is. F16 and
+   * BF16 round to nearest even. Only non-quantized tensors convert: quantized ones keep their
+   * blocks (see {@link WeightDtype}).
    *
-   * @throws IllegalArgumentException when either type is quantized
+   * @throws IllegalArgumentException when this tensor is quantized, the target is a k-quant, or
+   *     a row of a Q8_0/Q4_0 target is not a whole number of 32-weight blocks
    * @throws OutOfMemoryError when the off-heap buffers exceed {@code -XX:MaxDirectMemorySize}
    */
   public WeightTensor convertTo(DType target) {
     if (target == dtype) {
       return this;
     }
-    if (dtype.isQuantized() || target.isQuantized()) {
-      throw new IllegalArgumentException(name + ": only F32, F16 and BF16 tensors convert, not " + dtype + " to " + target);
+    if (dtype.isQuantized() || target == DType.Q4_K || target == DType.Q6_K) {
+      throw new IllegalArgumentException(name + ": only F32, F16 and BF16 tensors convert, to F32, F16, BF16, Q8_0 or "
+          + "Q4_0; not " + dtype + " to " + target);
+    }
+    if (cols % target.blockSize() != 0) {
+      throw new IllegalArgumentException(name + ": rows of " + cols + " weights are not whole " + target + " blocks of "
+          + target.blockSize());
     }
     long targetRowBytes = target.bytesFor(cols);
     int perChunk = (int) Math.max(1, Math.min(rows, MAX_CHUNK_BYTES / Math.max(1, targetRowBytes)));
@@ -185,6 +192,10 @@ public final class WeightTensor {
       ByteBuffer chunk = ByteBuffer.allocateDirect((int) (n * targetRowBytes)).order(ByteOrder.LITTLE_ENDIAN);
       for (int r = first; r < first + n; r++) {
         dequantizeRow(r, row, 0);
+        if (target.isQuantized()) {
+          chunk.put(GgufQuantizer.encode(target, row, cols));
+          continue;
+        }
         for (float v : row) {
           switch (target) {
             case F32 -> chunk.putFloat(v);

@@ -4,6 +4,7 @@ import dev.gantry.engine.api.Engine;
 import dev.gantry.engine.api.EngineBuilder;
 import dev.gantry.engine.backend.Device;
 import dev.gantry.engine.backend.cuda.CudaProbe;
+import dev.gantry.engine.model.DType;
 import dev.gantry.engine.model.WeightDtype;
 import dev.gantry.engine.scheduler.SchedulingPolicy;
 import java.nio.file.Files;
@@ -78,8 +79,8 @@ final class ServeCommand implements Callable<Integer> {
   String dtype;
 
   @Option(names = {"--quantization", "-q"},
-      description = "Weight quantization. Weights are used as stored; quantized weights come from GGUF files (Q8_0, Q4_0): "
-          + "omit it, or pass gguf with a .gguf MODEL.")
+      description = "Weight quantization: none; q8_0 or q4_0 quantize the layers' weights at load (llama.cpp's formats); "
+          + "gguf with a .gguf MODEL uses its tensors as stored. Default: none.")
   String quantization;
 
   @Option(names = {"--tensor-parallel-size", "-tp"}, defaultValue = "1",
@@ -154,10 +155,19 @@ final class ServeCommand implements Callable<Integer> {
       throw bad(e.getMessage());
     }
     if (quantization != null) {
-      boolean gguf = quantization.equalsIgnoreCase("gguf") && model.toString().endsWith(".gguf");
-      if (!gguf && !quantization.equalsIgnoreCase("none")) {
-        throw bad("--quantization " + quantization + " is not supported: weights are used as stored; quantize "
-            + "offline to a GGUF file (Q8_0 or Q4_0) and pass it as MODEL, with --quantization gguf or none");
+      switch (quantization.toLowerCase(Locale.ROOT)) {
+        case "none" -> { }
+        case "q8_0" -> b.quantization(DType.Q8_0);
+        case "q4_0" -> b.quantization(DType.Q4_0);
+        case "gguf" -> {
+          if (!model.toString().endsWith(".gguf")) {
+            throw bad("--quantization gguf needs a .gguf MODEL, got '" + model + "'; pass none, q8_0 or q4_0 for a "
+                + "Hugging Face directory");
+          }
+        }
+        default -> throw bad("--quantization " + quantization + " is not supported: pass none, q8_0 or q4_0 "
+            + "(the layers' weights quantized at load, as llama.cpp's Q8_0/Q4_0), or gguf with a .gguf MODEL "
+            + "(used as stored); fp8, awq and gptq checkpoints need vLLM's GPU kernels");
       }
     }
     try {

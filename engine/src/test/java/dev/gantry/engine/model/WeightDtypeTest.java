@@ -88,6 +88,46 @@ class WeightDtypeTest {
     assertThat(loaded.weights().layers().get(0).wq().dtype()).isEqualTo(DType.Q8_0);
   }
 
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"Q8_0", "Q4_0"})
+  void load_withQuantization_quantizesLayerMatrices_keepsEmbedding_logitsClose(String name) {
+    DType q = DType.valueOf(name);
+    TestModel m = TestModels.write(tmp, TestModels.spec(Architecture.LLAMA)); // F32, untied
+    float[] reference = logits(ModelLoader.load(m.path()));
+    LoadedModel loaded = ModelLoader.load(m.path(), WeightDtype.AUTO, q);
+    ModelWeights w = loaded.weights();
+    assertThat(w.layers()).allSatisfy(l -> assertThat(l.matrices()).allSatisfy(t -> assertThat(t.dtype()).isEqualTo(q)));
+    assertThat(w.tokenEmbedding().dtype()).isEqualTo(DType.F32);
+    assertThat(w.lmHead().dtype()).isEqualTo(DType.F32);
+    ModelConfig c = m.config();
+    long h = c.hiddenSize();
+    long layerWeights = c.numLayers() * (h * c.qDim() * 2 + h * c.kvDim() * 2 + 3 * h * c.intermediateSize());
+    assertThat(w.weightBytes()).isEqualTo(expectedBytes(m, DType.F32) - DType.F32.bytesFor(layerWeights) + q.bytesFor(layerWeights));
+    // Each weight within one quantization step of its block (amax / 127 for Q8_0, amax / 8 for Q4_0, plus the
+    // f16 scale's rounding) of the original.
+    WeightTensor original = ModelLoader.load(m.path()).weights().layers().get(0).wGate();
+    WeightTensor quantized = w.layers().get(0).wGate();
+    float[] a = new float[original.cols()];
+    float[] b = new float[original.cols()];
+    for (int r = 0; r < original.rows(); r++) {
+      original.dequantizeRow(r, a, 0);
+      quantized.dequantizeRow(r, b, 0);
+      for (int block = 0; block < a.length / 32; block++) {
+        float amax = 0;
+        for (int j = 0; j < 32; j++) {
+          amax = Math.max(amax, Math.abs(a[block * 32 + j]));
+        }
+        float step = amax / (q == DType.Q8_0 ? 127 : 8) * 1.01f;
+        for (int j = 0; j < 32; j++) {
+          assertThat(Math.abs(a[block * 32 + j] - b[block * 32 + j])).as("row %d weight %d", r, block * 32 + j)
+              .isLessThanOrEqualTo(step);
+        }
+      }
+    }
+    // On this small random model the logits move by a few percent of their scale (Q8_0) or tens of percent (Q4_0).
+    assertThat(maxRelativeError(logits(loaded), reference)).isGreaterThan(0).isLessThan(q == DType.Q8_0 ? 0.05 : 0.5);
+  }
+
   @Test
   void toBfloat16_roundsToNearestEven_keepsNan() {
     assertThat(WeightTensor.toBfloat16(1.0f)).isEqualTo((short) 0x3F80);

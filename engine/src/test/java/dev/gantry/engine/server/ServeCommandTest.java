@@ -80,7 +80,9 @@ class ServeCommandTest {
   void unsupportedDtypeQuantizationAndBadSizes_failNamingTheFlag() {
     assertThat(run("serve", model.toString(), "--dtype", "fp4").err())
         .contains("--dtype must be one of auto, half, float16, bfloat16, float, float32", "'fp4'");
-    assertThat(run("serve", model.toString(), "--quantization", "awq").err()).contains("--quantization awq", "GGUF");
+    assertThat(run("serve", model.toString(), "--quantization", "awq").err())
+        .contains("--quantization awq is not supported", "none, q8_0 or q4_0");
+    assertThat(run("serve", model.toString(), "--quantization", "gguf").err()).contains("--quantization gguf needs a .gguf MODEL");
     assertThat(run("serve", model.toString(), "--gpu-memory-utilization", "lots").err())
         .contains("--gpu-memory-utilization", "'lots'");
     assertThat(run("serve", model.toString(), "--gpu-memory-utilization", "0").err())
@@ -94,6 +96,9 @@ class ServeCommandTest {
   void checkServeArguments_acceptsVllmDtypes_withoutModelOnDisk_orGpuProbe() {
     for (String dtype : List.of("auto", "half", "float16", "bfloat16", "float", "float32", "BFloat16")) {
       Main.checkServeArguments(List.of("serve", "/models/not-here", "--dtype=" + dtype, "--device=cuda"));
+    }
+    for (String quantization : List.of("none", "q8_0", "Q4_0")) {
+      Main.checkServeArguments(List.of("serve", "/models/not-here", "--quantization=" + quantization));
     }
   }
 

@@ -122,7 +122,7 @@ public record ModelConfig(
    * Engine settings, named like {@code vllm serve} flags.
    *
    * @param dtype                {@code bfloat16}, {@code float16} or {@code float32}
-   * @param quantization         {@code none}, {@code fp8}, {@code int8}, {@code awq}, {@code gptq}, {@code q8_0}, {@code q4_0}
+   * @param quantization         {@code none}, {@code q8_0}, {@code q4_0} (what the engine's {@code --quantization} takes)
    * @param maxModelLen          context length served, tokens
    * @param maxNumSeqs           concurrent sequences per replica
    * @param maxNumBatchedTokens  token budget of one scheduler step

@@ -44,7 +44,10 @@ public final class StackConfigParser {
   /** Memory a CPU engine gets beyond weights and KV cache: JVM, activations, logits, page cache slack. */
   public static final int CPU_ENGINE_HEADROOM_GIB = 2;
   public static final List<String> DTYPES = List.of("bfloat16", "float16", "float32");
-  public static final List<String> QUANTIZATIONS = List.of("none", "fp8", "int8", "awq", "gptq", "q8_0", "q4_0");
+  /** What the Gantry engine serves: none, or the layers quantized at load to llama.cpp's Q8_0 / Q4_0. */
+  public static final List<String> QUANTIZATIONS = List.of("none", "q8_0", "q4_0");
+  /** vLLM's GPU quantization methods, which the Gantry engine has no kernels for. */
+  static final List<String> VLLM_ONLY_QUANTIZATIONS = List.of("fp8", "int8", "awq", "gptq");
   public static final List<String> FAMILIES = List.of("llama", "qwen2", "mistral");
   public static final List<String> ROUTING = List.of("simple-shuffle", "least-busy", "engine-aware");
   public static final List<Integer> BLOCK_SIZES = List.of(8, 16, 32);
@@ -382,7 +385,12 @@ public final class StackConfigParser {
 
     Section e = m.section("engine");
     String dtype = e.oneOf("dtype", null, DTYPES);
-    String quantization = e.oneOf("quantization", null, QUANTIZATIONS);
+    String quantization = e.string("quantization", null);
+    if (VLLM_ONLY_QUANTIZATIONS.contains(quantization)) {
+      throw e.invalid("quantization", "is a vLLM GPU method the Gantry engine cannot serve; use one of " + QUANTIZATIONS
+          + " (q8_0 and q4_0 quantize the weights at load)");
+    }
+    quantization = e.oneOf("quantization", null, QUANTIZATIONS);
     int maxModelLen = e.integer("maxModelLen", 0, 16, 100_000_000);
     if (maxModelLen > maxPositions) {
       throw e.invalid("maxModelLen", "exceeds the model's maxPositionEmbeddings (" + maxPositions + "); use at most " + maxPositions);

@@ -150,6 +150,9 @@ class StackConfigParserTest {
             "gantry:models[0].pool: 'l40' is not a GPU pool of this stack; did you mean 'l40s'?"),
         Arguments.of("gantry:models", "/0/engine/dtype", "\"bf16\"",
             "gantry:models[0].engine.dtype: 'bf16' is not allowed; use one of [bfloat16, float16, float32]"),
+        Arguments.of("gantry:models", "/0/engine/quantization", "\"awq\"",
+            "gantry:models[0].engine.quantization: 'awq' is a vLLM GPU method the Gantry engine cannot serve; use one of "
+                + "[none, q8_0, q4_0]"),
         Arguments.of("gantry:models", "/1/engine", "{\"maxModelLen\": 65536}",
             "gantry:models[1].engine.maxModelLen: '65536' exceeds the model's maxPositionEmbeddings (32768)"),
         Arguments.of("gantry:models", "/0/engine/tensorParallelSize", "2",

@@ -83,7 +83,7 @@ public final class GpuMemoryFit extends StackRule {
     if (seqs >= 1) {
       fixes.add("set maxNumSeqs ≤ " + seqs + " (keeps maxModelLen " + m.maxModelLen() + ")");
     }
-    for (String q : List.of("fp8", "awq")) {
+    for (String q : List.of("q8_0", "q4_0")) { // what the Gantry engine quantizes to at load
       if (ModelMemory.bytesPerParam(m.dtype(), q) < ModelMemory.bytesPerParam(m.dtype(), m.quantization())
           && ModelMemory.estimate(m, q, m.tensorParallelSize(), m.maxModelLen(), m.maxNumSeqs(), gpuGiB,
               m.gpuMemoryUtilization(), headroom).fits()) {
