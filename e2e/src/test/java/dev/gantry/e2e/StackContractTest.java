@@ -40,6 +40,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  *   <li>probes and Services: paths the programs serve, ports they listen on;
  *   <li>the read-only root file system: the images' JVM temp dir and JavaCPP cache lie on
  *       mounted volumes, and the temp dir is itself a mount (a JVM does not create it).
+ *   <li>{@code gantry compose STACK}: the engine services' commands and the gateway's
+ *       config.yaml, with the variables its entrypoint exports;
+ *   <li>every dtype and quantization a model file may set.
  * </ul>
  * Each test collects every problem of a stack and fails naming stack, Deployment, container,
  * flag and the parser's message.
@@ -169,6 +172,40 @@ class StackContractTest {
       }
     }
     assertThat(problems).as("contract problems of stack %s", stack).isEmpty();
+  }
+
+  /** {@code gantry compose STACK}: the engines' commands and the gateway's config.yaml pass the same parsers. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("stacks")
+  @SuppressWarnings("unchecked")
+  void composeProject_enginesAndGatewayConfig_passTheProgramsParsers(String stack) {
+    var project = dev.gantry.stacks.compose.ComposeProject.of(CATALOG.load(stack).config());
+    Map<String, Object> compose = new org.yaml.snakeyaml.Yaml().load(
+        project.files().get(dev.gantry.stacks.compose.ComposeProject.COMPOSE_FILE));
+    Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
+    List<String> problems = new ArrayList<>();
+    services.forEach((name, service) -> {
+      if (name.startsWith("engine-")) {
+        List<String> command = (List<String>) service.get("command");
+        try {
+          dev.gantry.engine.server.Main.checkServeArguments(command);
+        } catch (IllegalArgumentException e) {
+          problems.add("stack " + stack + ", compose service " + name + ": the engine rejects " + culprits(command) + ": "
+              + e.getMessage());
+        }
+      }
+    });
+    Map<String, Object> gateway = services.get("gateway");
+    assertThat(gateway).as("compose service gateway of stack %s", stack).isNotNull();
+    String script = String.join(" ", (List<String>) gateway.get("entrypoint"));
+    try {
+      GatewayConfig config = ConfigLoader.parse(project.files().get(dev.gantry.stacks.compose.ComposeProject.GATEWAY_CONFIG_FILE),
+          "stack " + stack + " compose config.yaml", env -> script.contains("export " + env + "=") ? "exported-" + env : null);
+      config.warnings().forEach(w -> problems.add("stack " + stack + ", compose config.yaml: the gateway would ignore " + w));
+    } catch (ConfigException e) {
+      problems.add("stack " + stack + ", compose config.yaml: the gateway's config parser rejects it: " + e.getMessage());
+    }
+    assertThat(problems).as("compose contract problems of stack %s", stack).isEmpty();
   }
 
   @org.junit.jupiter.api.Test
