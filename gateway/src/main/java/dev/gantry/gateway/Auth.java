@@ -262,11 +262,31 @@ final class Auth {
 
     void recordSpend(Caller caller, long tokens, double cost) {
         if (caller.keyDigest() == null) return;
-        Cached c = cache.get(caller.keyDigest());
+        addSpend(caller.keyDigest(), tokens, cost);
+        spendPublisher.publish(caller.keyDigest(), tokens, cost);
+    }
+
+    /**
+     * Spend another replica reported for a key (Redis pub/sub), counted like this gateway's own
+     * until the database, which the other replica's ledger writes, is read again.
+     */
+    void addSpend(String digest, long tokens, double cost) {
+        Cached c = cache.get(digest);
         if (c != null && c.key != null) {
             c.localSpend.add(cost);
             c.localTokens.add(tokens);
         }
+    }
+
+    /** Where this gateway's spend is announced to other replicas. */
+    interface SpendPublisher {
+        void publish(String digest, long tokens, double cost);
+    }
+
+    private volatile SpendPublisher spendPublisher = (digest, tokens, cost) -> { };
+
+    void publishSpendTo(SpendPublisher publisher) {
+        this.spendPublisher = publisher;
     }
 
     /** Spend as this gateway sees it (database value at load plus what it added since). */

@@ -71,6 +71,9 @@ public final class Gateway implements AutoCloseable {
             // Key updates, blocks and deletes reach the other replicas' caches at once, not after the TTL.
             redis.onKeyChange(auth::invalidateLocally);
             auth.publishKeyChangesTo(redis::publishKeyChange);
+            // Spend is shared too, so a budget spent on one replica stops the others within ~0.1 s.
+            redis.onSpend(auth::addSpend);
+            auth.publishSpendTo(redis::publishSpend);
         }
         Path spoolDir = Path.of(config.gantry().spoolDir());
         this.ledger = new Ledger(database, spoolDir.isAbsolute() ? spoolDir : dataDir.resolve(spoolDir), metrics);

@@ -103,6 +103,14 @@ final class RedisLimitStore implements Limits.LimitStore {
     /** Key changes published by any replica's admin API (digests only, never keys). */
     static final String KEY_CHANGES = PREFIX + "key-changes";
     private volatile java.util.function.Consumer<String> keyChangeListener = digest -> { };
+    /** Spend per key, summed here and published every {@link #SPEND_FLUSH_MILLIS}: one message per key, not per request. */
+    static final String SPEND = PREFIX + "spend";
+    static final long SPEND_FLUSH_MILLIS = 100;
+    private final String instanceId = java.util.UUID.randomUUID().toString();
+    private final java.util.concurrent.ConcurrentHashMap<String, double[]> pendingSpend = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile Auth.SpendPublisher spendListener = (digest, tokens, cost) -> { };
+    private final java.util.concurrent.ScheduledExecutorService spendFlusher =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("gateway-spend-publisher").unstarted(r));
     private volatile io.lettuce.core.pubsub.StatefulRedisPubSubConnection<String, String> subscription;
 
     RedisLimitStore(GatewayConfig.Redis settings, Metrics metrics) {
@@ -122,6 +130,8 @@ final class RedisLimitStore implements Limits.LimitStore {
                 .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
                 .socketOptions(io.lettuce.core.SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).build())
                 .build());
+        spendFlusher.scheduleWithFixedDelay(this::flushSpend, SPEND_FLUSH_MILLIS, SPEND_FLUSH_MILLIS,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
         // Connect in the background until it works, so neither start-up nor the first request
         // waits for Redis and a Redis that comes up late is picked up without traffic.
         Thread.ofVirtual().name("gateway-redis-connect").start(() -> {
@@ -182,9 +192,10 @@ final class RedisLimitStore implements Limits.LimitStore {
                     @Override
                     public void message(String channel, String message) {
                         if (KEY_CHANGES.equals(channel)) keyChangeListener.accept(message);
+                        if (SPEND.equals(channel)) receiveSpend(message);
                     }
                 });
-                sub.sync().subscribe(KEY_CHANGES);
+                sub.sync().subscribe(KEY_CHANGES, SPEND);
                 subscription = sub;
             }
             var conn = client.connect();
@@ -254,6 +265,44 @@ final class RedisLimitStore implements Limits.LimitStore {
         }
     }
 
+    /** Adds this gateway's spend on a key to what the next flush publishes. */
+    void publishSpend(String digest, long tokens, double cost) {
+        pendingSpend.compute(digest, (k, v) -> {
+            double[] sum = v == null ? new double[2] : v;
+            sum[0] += tokens;
+            sum[1] += cost;
+            return sum;
+        });
+    }
+
+    /** Calls {@code listener} with the spend other replicas report (never this one's own). */
+    void onSpend(Auth.SpendPublisher listener) {
+        this.spendListener = listener;
+    }
+
+    private void flushSpend() {
+        for (String digest : pendingSpend.keySet()) {
+            double[] sum = pendingSpend.remove(digest);
+            if (sum == null) continue;
+            try {
+                // "instance digest tokens cost": receivers skip their own messages.
+                connection().async().publish(SPEND, instanceId + " " + digest + " " + (long) sum[0] + " " + sum[1]);
+            } catch (RuntimeException e) {
+                metrics.redisFailures.inc("publish");
+            }
+        }
+    }
+
+    private void receiveSpend(String message) {
+        String[] f = message.split(" ");
+        if (f.length != 4 || f[0].equals(instanceId)) return;
+        try {
+            spendListener.publish(f[1], Long.parseLong(f[2]), Double.parseDouble(f[3]));
+        } catch (NumberFormatException e) {
+            LOG.warning("ignoring a malformed spend message on " + SPEND);
+        }
+    }
+
     /** Calls {@code listener} with the digest of every key another replica (or this one) changed. */
     void onKeyChange(java.util.function.Consumer<String> listener) {
         this.keyChangeListener = listener;
@@ -275,6 +324,8 @@ final class RedisLimitStore implements Limits.LimitStore {
     @Override
     public void close() {
         closed = true;
+        spendFlusher.shutdownNow();
+        flushSpend();
         var s = subscription;
         if (s != null) s.close();
         var c = connection;

@@ -111,6 +111,32 @@ class RedisLimitsTest {
     }
 
     @Test
+    void budgetSpentThroughOneGateway_stopsTheOtherWithinASecond() throws Exception {
+        Path shared = Files.createTempDirectory("gw-shared");
+        Harness a = gateway(shared, "fail_open", "");
+        Harness b = gateway(shared, "fail_open", "");
+        // The stub answers 27 tokens per request (24 prompt + 3 completion).
+        var generated = Harness.json(a.post("/key/generate", "{\"max_budget_tokens\":60}", MASTER).body());
+        String key = generated.path("key").asText();
+        String digest = generated.path("token").asText();
+        assertThat(b.chat("m", key).statusCode()).as("b caches the key with 27 tokens spent").isEqualTo(200);
+        assertThat(a.chat("m", key).statusCode()).isEqualTo(200);
+        assertThat(a.chat("m", key).statusCode()).isEqualTo(200);
+        // 81 tokens spent in all. Without sharing, b would count only its own 27 (< 60) until its
+        // cached copy of the key expires (Auth.CACHE_TTL, 30 s). Watched without spending through b.
+        long start = System.currentTimeMillis();
+        while (b.gateway.auth.cachedSpend(digest).orElseThrow()[1] < 81) {
+            if (System.currentTimeMillis() - start > 5_000) {
+                throw new AssertionError("b counts " + b.gateway.auth.cachedSpend(digest).orElseThrow()[1] + " tokens, not 81");
+            }
+            Thread.sleep(20);
+        }
+        var rejected = b.chat("m", key);
+        assertThat(rejected.statusCode()).as(rejected.body()).isEqualTo(429);
+        assertThat(rejected.body()).contains("budget");
+    }
+
+    @Test
     void parallelAndTpmLimits_areSharedByTwoGateways() throws Exception {
         Path shared = Files.createTempDirectory("gw-shared");
         Harness a = gateway(shared, "fail_open", "");
