@@ -217,11 +217,14 @@ public final class ModelEngine extends ComponentResource {
   /**
    * The command line of a GPU engine: {@code serve MODEL_DIR} and flags named like
    * {@code vllm serve}'s (the engine's CLI takes the model as a positional parameter of its
-   * {@code serve} subcommand, as {@code vllm serve} does).
+   * {@code serve} subcommand, as {@code vllm serve} does). {@code --device=cuda}, not
+   * {@code auto}: on a GPU node whose CUDA does not work the pod must fail and alert, not
+   * fall back to serving the model on the CPU at a fraction of the speed.
    */
   static List<String> gpuEngineArgs(EngineSpec spec) {
     List<String> args = serveArgs(spec);
     args.addAll(List.of(
+        "--device=cuda",
         "--tensor-parallel-size=" + spec.tensorParallelSize(),
         "--max-model-len=" + spec.maxModelLen(),
         "--max-num-seqs=" + spec.maxNumSeqs(),

@@ -145,7 +145,7 @@ class ServingWorkloadsTest {
         "/models/qwen25-7b");
     assertThat((List<Object>) at(container(SMALL, "engine"), "args")).startsWith("serve", "/models/qwen25-7b")
         .contains("--served-model-name=qwen2.5-7b-instruct",
-            "--tensor-parallel-size=1", "--max-model-len=8192", "--enable-prefix-caching");
+            "--device=cuda", "--tensor-parallel-size=1", "--max-model-len=8192", "--enable-prefix-caching");
   }
 
   @Test
