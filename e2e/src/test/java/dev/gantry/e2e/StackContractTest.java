@@ -37,7 +37,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  *       planned ConfigMap mounted there, which loads with the gateway's config parser, every
  *       {@code os.environ/NAME} it reads is set in the container, every {@code api_base} is a
  *       planned engine Service whose engine serves the {@code model} the entry asks for;
- *   <li>probes and Services: paths the programs serve, ports they listen on;
+ *   <li>probes, Services and ServiceMonitors: paths the programs serve ({@code /health},
+ *       {@code /health/readiness}, {@code /metrics}), ports they listen on;
  *   <li>the read-only root file system: the images' JVM temp dir and JavaCPP cache lie on
  *       mounted volumes, and the temp dir is itself a mount (a JVM does not create it).
  *   <li>{@code gantry compose STACK}: the engine services' commands and the gateway's
@@ -172,6 +173,67 @@ class StackContractTest {
       }
     }
     assertThat(problems).as("contract problems of stack %s", stack).isEmpty();
+  }
+
+  /** ServiceMonitors scrape the path each program serves its metrics on, through a port that reaches it. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("stacks")
+  void serviceMonitors_scrapeTheMetricsPathAndPortTheProgramsServe(String stack) {
+    List<String> problems = new ArrayList<>();
+    List<Resource> monitors = plan(stack).ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor");
+    Set<String> scraped = new java.util.HashSet<>();
+    for (Resource monitor : monitors) {
+      Map<String, String> match = new HashMap<>();
+      monitor.input("spec.selector.matchLabels").fields().forEachRemaining(e -> match.put(e.getKey(), e.getValue().asText()));
+      Set<String> namespaces = new java.util.HashSet<>();
+      monitor.input("spec.namespaceSelector.matchNames").forEach(n -> namespaces.add(n.asText()));
+      for (Resource service : plan(stack).ofType(SERVICE)) {
+        Map<String, String> labels = new HashMap<>();
+        service.input("metadata.labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        if (match.isEmpty() || !labels.entrySet().containsAll(match.entrySet())
+            || !namespaces.contains(service.input("metadata.namespace").asText())) {
+          continue;
+        }
+        for (String component : List.of("engine", "gateway")) {
+          String metricsPath = component.equals("engine") ? dev.gantry.engine.server.Main.METRICS_PATH : Gateway.METRICS_PATH;
+          for (Workload w : workloads(stack, component)) {
+            if (!selects(service, w.podLabels())) {
+              continue;
+            }
+            scraped.add(w.deployment().urn());
+            int port = component.equals("engine")
+                ? dev.gantry.engine.server.Main.checkServeArguments(w.strings("args")).port()
+                : dev.gantry.gateway.Main.parseArguments(w.container().has("args") ? w.strings("args") : GantryImages.GATEWAY_ARGS).port();
+            for (JsonNode endpoint : monitor.input("spec.endpoints")) {
+              String where = "stack " + stack + ", ServiceMonitor " + monitor.input("metadata.name").asText() + " -> " + w.where();
+              if (!endpoint.path("path").asText().equals(metricsPath)) {
+                problems.add(where + ": scrapes " + endpoint.path("path").asText() + " but metrics are served on " + metricsPath);
+              }
+              JsonNode target = null;
+              for (JsonNode p : service.input("spec.ports")) {
+                if (p.path("name").asText().equals(endpoint.path("port").asText())) {
+                  target = p.path("targetPort");
+                }
+              }
+              if (target == null || w.containerPort(target) != port) {
+                problems.add(where + ": endpoint port '" + endpoint.path("port").asText() + "' of Service "
+                    + service.input("metadata.name").asText() + " does not reach the program's port " + port);
+              }
+            }
+          }
+        }
+      }
+    }
+    if (!monitors.isEmpty()) {
+      for (String component : List.of("engine", "gateway")) {
+        for (Workload w : workloads(stack, component)) {
+          if (!scraped.contains(w.deployment().urn())) {
+            problems.add(w.where() + ": no ServiceMonitor scrapes it");
+          }
+        }
+      }
+    }
+    assertThat(problems).as("monitoring contract problems of stack %s", stack).isEmpty();
   }
 
   /** {@code gantry compose STACK}: the engines' commands and the gateway's config.yaml pass the same parsers. */
