@@ -112,9 +112,15 @@ class EngineTest {
     start(12, 4, 6, 64, false);
     List<GenerationStream> streams = new ArrayList<>();
     SamplingParams params = SamplingParams.builder().temperature(0).maxTokens(22).ignoreEos(true).build();
+    // Held in its first step until all six are queued: on a loaded machine the early requests
+    // could otherwise finish before the late ones arrive, and nothing would be preempted.
+    CountDownLatch hold = new CountDownLatch(1);
+    executor.hold = hold;
     for (int i = 0; i < 6; i++) {
       streams.add(engine.submit(GenerationRequest.of("p" + i, Prompt.tokens(prompt(100 + i, 6)), params)));
     }
+    executor.hold = null;
+    hold.countDown();
     for (int i = 0; i < 6; i++) {
       assertThat(streams.get(i).collect().tokenIds()).containsExactly(FakeExecutor.reference(prompt(100 + i, 6), 22, false));
     }
