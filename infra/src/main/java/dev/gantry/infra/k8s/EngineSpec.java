@@ -158,8 +158,8 @@ public record EngineSpec(
             + " on a CPU engine; a CPU engine runs the model in one process, use 1 and scale with replicas");
       }
       if (!quantization.equals("none")) {
-        throw new IllegalArgumentException(where + "quantization: '" + quantization + "' on a CPU engine, which reads the"
-            + " weights as stored; use none");
+        throw new IllegalArgumentException(where + "quantization: '" + quantization + "' on a CPU engine, which Gantry"
+            + " runs on the weights as stored (--dtype auto); use none");
       }
       if (pool != null) {
         throw new IllegalArgumentException(where + "pool: '" + pool + "' on a CPU engine, which runs on any node; leave it out");

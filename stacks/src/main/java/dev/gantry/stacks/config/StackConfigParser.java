@@ -477,7 +477,8 @@ public final class StackConfigParser {
     }
     if (!engine.quantization().equals("none")) {
       throw new StackConfigException(namer.apply("engine.quantization") + ": '" + engine.quantization()
-          + "' on a CPU engine (cloud 'none'), which reads the Hugging Face weights as stored; use none");
+          + "' on a CPU engine (cloud 'none'): the stack runs CPU engines on the weights as stored (--dtype auto), "
+          + "and its memory sizing assumes that; use none");
     }
     if (!source.startsWith("hf://")) {
       throw new StackConfigException(namer.apply("source") + ": '" + source + "' on cloud 'none', which has no bucket; "

@@ -61,7 +61,7 @@ class ExistingClusterConfigTest {
             "engine.tensorParallelSize: '2' on a CPU engine (cloud 'none')"),
         Arguments.of((Consumer<Map<String, String>>) v -> v.put("gantry:models",
                 v.get("gantry:models").replace("\"cpu\":2", "\"cpu\":2,\"engine\":{\"quantization\":\"q8_0\"}")),
-            "engine.quantization: 'q8_0' on a CPU engine (cloud 'none'), which reads the Hugging Face weights as stored"),
+            "engine.quantization: 'q8_0' on a CPU engine (cloud 'none'): the stack runs CPU engines on the weights as stored (--dtype auto)"),
         Arguments.of((Consumer<Map<String, String>>) v -> v.put("gantry:models",
                 v.get("gantry:models").replace("\"cpu\":2", "\"cpu\":2,\"memory\":\"4GB\"")),
             "memory: '4GB' must be whole GiB like '4Gi'"),
