@@ -19,7 +19,8 @@ public final class GpuMemoryFit extends StackRule {
           + " collapses exactly when traffic peaks. Gantry computes: weights (parameters × bytes per dtype/quantization)"
           + " / tensor-parallel size + KV cache (2 × layers × KV heads × head dim × bytes × maxModelLen × maxNumSeqs, per"
           + " TP rank) + activation headroom, against GPU memory × gpuMemoryUtilization of the pool's GPU type.",
-      "Lower `maxModelLen` or `maxNumSeqs`, quantize (q8_0 or q4_0, which the engine applies at load), raise `tensorParallelSize`, or use a larger GPU;"
+      "Lower `maxModelLen` or `maxNumSeqs`, quantize (q8_0 or q4_0, which the engine applies at load),"
+          + " raise `tensorParallelSize`, or use a larger GPU;"
           + " the finding names the values that would fit.");
   private static final int[] TP_SIZES = {1, 2, 4, 8};
 
