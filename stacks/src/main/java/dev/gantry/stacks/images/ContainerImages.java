@@ -34,6 +34,8 @@ import java.util.function.Consumer;
  * <pre>
  * layer 1..n  base image (a JRE; for the engine one with the CUDA runtime, see DECISIONS.md)
  * layer n+1   "dependencies"  /app/lib/*.jar           changes when a dependency changes
+ * layer n+2   "cuda"          /app/cuda/*.jar          engine only, unless --no-cuda: JNI natives +
+ *                                                      CUDA runtime libraries; changes with the CUDA version
  * layer n+2   "application"   /app/NAME.jar            changes every commit
  * layer n+3   "cache"         /var/cache/gantry/{tmp,javacpp,data}  owned by 65532, writable
  * </pre>
@@ -46,6 +48,8 @@ public final class ContainerImages {
   public static final String USER = "65532:65532";
   public static final String APP_DIR = "/app";
   public static final String CACHE_DIR = "/var/cache/gantry";
+  /** The CUDA layer's jars (engine images built with CUDA). */
+  public static final String CUDA_DIR = APP_DIR + "/cuda";
   /** Owned by {@link #USER}: temp files, the JavaCPP native-library cache, the gateway's H2 data and spool. */
   public static final List<String> WRITABLE_DIRS =
       List.of(CACHE_DIR, CACHE_DIR + "/tmp", CACHE_DIR + "/javacpp", CACHE_DIR + "/data");
@@ -138,38 +142,38 @@ public final class ContainerImages {
 
   /** The container command: java, the container flags, the image's flags, classpath, main class. */
   public static List<String> entrypoint(ImageSpec spec) {
-    return entrypoint(spec.name(), spec.jvmFlags(), spec.mainClass());
+    return entrypoint(spec.name(), spec.jvmFlags(), spec.mainClass(), spec.cuda());
   }
 
-  /** The container command of image {@code name} with these flags and main class (no jars needed to know it). */
+  /** The container command of image {@code name} without CUDA jars (no jars needed to know it). */
   public static List<String> entrypoint(String name, List<String> jvmFlags, String mainClass) {
+    return entrypoint(name, jvmFlags, mainClass, false);
+  }
+
+  /** The container command of image {@code name}; {@code cuda} adds the CUDA layer's jars to the classpath. */
+  public static List<String> entrypoint(String name, List<String> jvmFlags, String mainClass, boolean cuda) {
     List<String> command = new ArrayList<>();
     command.add("java");
     command.addAll(CONTAINER_JVM_FLAGS);
     command.addAll(jvmFlags);
     command.add("-cp");
-    command.add(APP_DIR + "/" + name + ".jar:" + APP_DIR + "/lib/*");
+    command.add(APP_DIR + "/" + name + ".jar:" + APP_DIR + "/lib/*" + (cuda ? ":" + CUDA_DIR + "/*" : ""));
     command.add(mainClass);
     return command;
   }
 
   private static void configure(JibContainerBuilder builder, ImageSpec spec, Path cacheDir) throws IOException {
-    FileEntriesLayer.Builder dependencies = FileEntriesLayer.builder().setName("dependencies");
-    List<Path> jars = new ArrayList<>(spec.dependencyJars());
-    jars.sort(Comparator.comparing(p -> p.getFileName().toString()));
-    String previous = null;
-    for (Path jar : jars) {
-      String fileName = jar.getFileName().toString();
-      if (fileName.equals(previous)) {
-        throw ImageException.badInput("Two dependency jars of " + spec.name() + " are named '" + fileName + "'");
-      }
-      previous = fileName;
-      dependencies.addEntry(jar, AbsoluteUnixPath.get(APP_DIR + "/lib/" + fileName));
+    List<FileEntriesLayer> layers = new ArrayList<>();
+    layers.add(jarLayer("dependencies", spec.name(), spec.dependencyJars(), APP_DIR + "/lib"));
+    // Its own layer: ~380 MB that changes only with the CUDA version, cached across commits.
+    if (spec.cuda()) {
+      layers.add(jarLayer("cuda", spec.name(), spec.cudaJars(), CUDA_DIR));
     }
-    FileEntriesLayer application = FileEntriesLayer.builder().setName("application")
+    layers.add(FileEntriesLayer.builder().setName("application")
         .addEntry(spec.applicationJar(), AbsoluteUnixPath.get(APP_DIR + "/" + spec.name() + ".jar"))
-        .build();
-    builder.setFileEntriesLayers(dependencies.build(), application, cacheLayer(cacheDir))
+        .build());
+    layers.add(cacheLayer(cacheDir));
+    builder.setFileEntriesLayers(layers)
         .setEntrypoint(entrypoint(spec))
         .setProgramArguments(spec.programArgs())
         .setUser(USER)
@@ -179,6 +183,23 @@ public final class ContainerImages {
     spec.sortedEnvironment().forEach(builder::addEnvironmentVariable);
     builder.addEnvironmentVariable("HOME", CACHE_DIR);
     spec.sortedLabels().forEach(builder::addLabel);
+  }
+
+  // Sorted by file name so the layer (and the digest) does not depend on the caller's order.
+  private static FileEntriesLayer jarLayer(String layerName, String image, List<Path> jars, String dir) {
+    FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName(layerName);
+    List<Path> sorted = new ArrayList<>(jars);
+    sorted.sort(Comparator.comparing(p -> p.getFileName().toString()));
+    String previous = null;
+    for (Path jar : sorted) {
+      String fileName = jar.getFileName().toString();
+      if (fileName.equals(previous)) {
+        throw ImageException.badInput("Two " + layerName + " jars of " + image + " are named '" + fileName + "'");
+      }
+      previous = fileName;
+      layer.addEntry(jar, AbsoluteUnixPath.get(dir + "/" + fileName));
+    }
+    return layer.build();
   }
 
   // Directories the non-root user can write: Jib layers are otherwise root-owned and read-only.

@@ -14,7 +14,10 @@ import java.util.stream.Stream;
 /**
  * The two images of a checkout: where their jars are ({@code MODULE/target/gantry-MODULE-*.jar}
  * and {@code MODULE/target/dependency/*.jar}), how to build them with Maven when missing or
- * stale, and their {@link ImageSpec}s (main class, ports, JVM flags, labels).
+ * stale, and their {@link ImageSpec}s (main class, ports, JVM flags, labels). The engine's
+ * CUDA jars ({@link #CUDA_ARTIFACTS}) are not engine dependencies (the build and the tests
+ * never need them): image builds copy them into {@code engine/target/cuda-natives} with
+ * {@code dependency:copy}, offline first, and {@code --no-cuda} leaves them out.
  */
 public final class GantryImages {
   public static final List<String> NAMES = List.of("engine", "gateway");
@@ -30,10 +33,76 @@ public final class GantryImages {
   public static final List<String> GATEWAY_ARGS =
       List.of("--config", GATEWAY_CONFIG_FILE, "--data-dir", ContainerImages.CACHE_DIR + "/data");
 
+  /**
+   * The CUDA layer of the engine image, as Maven coordinates: the JNI wrappers of the engine's
+   * {@code org.bytedeco:cuda} classes, the CUDA runtime libraries they link against (cudart,
+   * cuBLAS, NVRTC...; about 380 MB), and JavaCPP's own JNI library that loads both (a test-only
+   * dependency of the engine). The driver comes from the GPU node. Versions follow engine/pom.xml.
+   */
+  public static final List<String> CUDA_ARTIFACTS = List.of(
+      "org.bytedeco:cuda:13.1-9.19-1.5.13:jar:linux-x86_64",
+      "org.bytedeco:cuda-redist:13.1-9.19-1.5.13:jar:linux-x86_64",
+      "org.bytedeco:javacpp:1.5.13:jar:linux-x86_64");
+  /** Where image builds keep the CUDA jars, relative to the checkout. */
+  public static final String CUDA_DIR = "engine/target/cuda-natives";
+
   private GantryImages() {}
 
-  /** The spec of image {@code name} ({@code engine} or {@code gateway}) from the built jars under {@code root}. */
-  public static ImageSpec spec(String name, Path root, ImagesConfig config, String base, String revision) {
+  /** The file name {@code dependency:copy} gives an artifact {@code group:artifact:version:jar:classifier}. */
+  static String cudaFileName(String coordinates) {
+    String[] p = coordinates.split(":");
+    return p[1] + "-" + p[2] + "-" + p[4] + ".jar";
+  }
+
+  /** The CUDA jars of the engine image under {@code root} (they may not exist yet). */
+  public static List<Path> cudaJars(Path root) {
+    return CUDA_ARTIFACTS.stream().map(c -> root.resolve(CUDA_DIR).resolve(cudaFileName(c))).toList();
+  }
+
+  private static List<String> missingCuda(Path root) {
+    return CUDA_ARTIFACTS.stream().filter(c -> !Files.isRegularFile(root.resolve(CUDA_DIR).resolve(cudaFileName(c))))
+        .toList();
+  }
+
+  /**
+   * Copies the missing CUDA jars into {@link #CUDA_DIR} with the checkout's Maven wrapper,
+   * offline first (a machine that built an image before has them in ~/.m2), then online.
+   *
+   * @throws ImageException naming each artifact still missing and the two fixes
+   */
+  public static void ensureCuda(Path root, Consumer<String> log) {
+    List<String> missing = missingCuda(root);
+    if (missing.isEmpty()) {
+      return;
+    }
+    Path mvnw = root.resolve("mvnw");
+    if (Files.isExecutable(mvnw)) {
+      for (String artifact : missing) {
+        log.accept("resolving " + artifact + " into " + CUDA_DIR + " (cuda-redist is about 380 MB) ...");
+        List<String> command = new ArrayList<>(List.of(mvnw.toString(), "-B", "-q", "-ntp", "-N", "dependency:copy",
+            "-Dartifact=" + artifact, "-DoutputDirectory=" + root.resolve(CUDA_DIR).toAbsolutePath()));
+        if (run(root, withOffline(command), log) != 0) {
+          run(root, command, log);
+        }
+      }
+      missing = missingCuda(root);
+    }
+    if (!missing.isEmpty()) {
+      throw new ImageException("The engine image's CUDA jars are missing and could not be resolved: "
+          + String.join(", ", missing) + " (expected in " + root.resolve(CUDA_DIR) + "). Build a CPU-only engine "
+          + "image with 'gantry images build --no-cuda', or fetch them with "
+          + String.join(" && ", missing.stream().map(a -> "./mvnw -N dependency:copy -Dartifact=" + a
+              + " -DoutputDirectory=" + CUDA_DIR).toList())
+          + " (Maven log: " + root.resolve("stacks/target/images-build.log") + ")", false);
+    }
+  }
+
+  /**
+   * The spec of image {@code name} ({@code engine} or {@code gateway}) from the built jars under
+   * {@code root}; {@code cuda} gives the engine its CUDA layer ({@link #cudaJars}, which must exist).
+   */
+  public static ImageSpec spec(String name, Path root, ImagesConfig config, String base, String revision,
+      boolean cuda) {
     Path target = root.resolve(name).resolve("target");
     Path jar = applicationJar(name, target);
     List<Path> deps = dependencyJars(target.resolve("dependency"));
@@ -44,7 +113,8 @@ public final class GantryImages {
         "org.opencontainers.image.version", config.version(),
         "org.opencontainers.image.base.name", base);
     return switch (name) {
-      case "engine" -> new ImageSpec(name, jar, deps, "dev.gantry.engine.server.Main", ENGINE_JVM_FLAGS,
+      case "engine" -> new ImageSpec(name, jar, deps, cuda ? cudaJars(root) : List.of(), "dev.gantry.engine.server.Main",
+          ENGINE_JVM_FLAGS,
           List.of(), List.of(ENGINE_PORT), Map.of(), labels);
       case "gateway" -> new ImageSpec(name, jar, deps, GATEWAY_MAIN_CLASS, List.of(), GATEWAY_ARGS,
           List.of(GATEWAY_PORT), Map.of(), labels);

@@ -12,11 +12,15 @@ import java.util.TreeMap;
  * layout inside the image is fixed by {@link ContainerImages}: dependency jars in
  * {@code /app/lib} (one layer, changes rarely), the application jar in {@code /app}
  * (its own layer, changes every commit), a writable cache directory owned by the
- * non-root user.
+ * non-root user. The engine's CUDA jars (JNI natives and the CUDA runtime libraries, about
+ * 380 MB) go in {@code /app/cuda}, a layer of their own between the two: they change only
+ * with the CUDA version, so nodes pull them once across commits.
  *
  * @param name           image name, e.g. {@code engine}; also the jar's name in the image
  * @param applicationJar the module's own jar
  * @param dependencyJars runtime dependency jars (order does not matter: the layer is sorted)
+ * @param cudaJars       CUDA native jars on the classpath after the dependencies; empty for
+ *                       CPU-only images (no "cuda" layer)
  * @param mainClass      fully qualified main class
  * @param jvmFlags       JVM flags on top of the container defaults
  * @param programArgs    arguments after the main class (Docker CMD), may be empty
@@ -24,7 +28,7 @@ import java.util.TreeMap;
  * @param environment    environment variables
  * @param labels         image labels (org.opencontainers.image.*)
  */
-public record ImageSpec(String name, Path applicationJar, List<Path> dependencyJars, String mainClass,
+public record ImageSpec(String name, Path applicationJar, List<Path> dependencyJars, List<Path> cudaJars, String mainClass,
     List<String> jvmFlags, List<String> programArgs, List<Integer> ports, Map<String, String> environment,
     Map<String, String> labels) {
 
@@ -41,6 +45,12 @@ public record ImageSpec(String name, Path applicationJar, List<Path> dependencyJ
         throw ImageException.badInput("Dependency jar '" + jar + "' of image " + name + " does not exist");
       }
     }
+    for (Path jar : cudaJars) {
+      if (!Files.isRegularFile(jar)) {
+        throw ImageException.badInput("CUDA jar '" + jar + "' of image " + name + " does not exist; resolve it (see "
+            + "README: Container images) or build a CPU-only image with --no-cuda");
+      }
+    }
     if (mainClass == null || !mainClass.matches("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)+")) {
       throw ImageException.badInput("Invalid main class '" + mainClass + "' for image " + name
           + "; give a fully qualified class name such as 'dev.gantry.gateway.Main'");
@@ -51,12 +61,24 @@ public record ImageSpec(String name, Path applicationJar, List<Path> dependencyJ
       }
     }
     dependencyJars = List.copyOf(dependencyJars);
+    cudaJars = List.copyOf(cudaJars);
     jvmFlags = List.copyOf(jvmFlags);
     programArgs = List.copyOf(programArgs);
     ports = List.copyOf(ports);
     // Sorted maps: the image config lists them in a stable order whatever the caller used.
     environment = Map.copyOf(environment);
     labels = Map.copyOf(labels);
+  }
+
+  /** An image without CUDA jars (the gateway, a CPU-only engine). */
+  public ImageSpec(String name, Path applicationJar, List<Path> dependencyJars, String mainClass, List<String> jvmFlags,
+      List<String> programArgs, List<Integer> ports, Map<String, String> environment, Map<String, String> labels) {
+    this(name, applicationJar, dependencyJars, List.of(), mainClass, jvmFlags, programArgs, ports, environment, labels);
+  }
+
+  /** True when the image carries the CUDA layer. */
+  public boolean cuda() {
+    return !cudaJars.isEmpty();
   }
 
   /** Environment in key order. */

@@ -93,6 +93,61 @@ class ContainerImagesTest {
     assertThat(b.get(2)).as("application layer rebuilt").isNotEqualTo(a.get(2));
   }
 
+  private ImageSpec withCuda(List<Path> cudaJars) {
+    return new ImageSpec(spec.name(), spec.applicationJar(), spec.dependencyJars(), cudaJars, spec.mainClass(),
+        spec.jvmFlags(), spec.programArgs(), spec.ports(), spec.environment(), spec.labels());
+  }
+
+  // Small stand-ins: the real cuda-redist jar is ~380 MB and tests never download it.
+  private List<Path> fakeCudaJars() throws IOException {
+    Path cuda = Files.createDirectories(dir.resolve("cuda-natives"));
+    return List.of(TestTars.jar(cuda, "cuda-redist-13.1-9.19-1.5.13-linux-x86_64.jar", "libcudart"),
+        TestTars.jar(cuda, "cuda-13.1-9.19-1.5.13-linux-x86_64.jar", "jnicudart"));
+  }
+
+  @Test
+  void build_withCudaJars_putsThemInTheirOwnLayerBetweenDependenciesAndApplication_andOnTheClasspath()
+      throws IOException {
+    build(withCuda(fakeCudaJars()), "engine-cuda.tar");
+
+    var image = TestTars.ImageTar.read(dir.resolve("engine-cuda.tar"));
+    // base + dependencies + cuda + application + cache directories
+    assertThat(image.manifest().get("Layers")).hasSize(5);
+    assertThat(TestTars.layerEntries(image.layer(1)).keySet()).contains("app/lib/picocli-4.7.7.jar")
+        .noneMatch(e -> e.startsWith("app/cuda"));
+    assertThat(TestTars.layerEntries(image.layer(2)).keySet()).containsExactly("app/", "app/cuda/",
+        "app/cuda/cuda-13.1-9.19-1.5.13-linux-x86_64.jar", "app/cuda/cuda-redist-13.1-9.19-1.5.13-linux-x86_64.jar");
+    assertThat(TestTars.layerEntries(image.layer(3)).keySet()).contains("app/engine.jar");
+    assertThat(texts(image.config().get("config").get("Entrypoint")))
+        .containsSubsequence("-cp", "/app/engine.jar:/app/lib/*:/app/cuda/*", "dev.gantry.engine.server.Main");
+  }
+
+  @Test
+  void build_withCudaJars_isReproducible_andKeepsTheCudaLayerWhenTheApplicationChanges() throws IOException {
+    List<Path> cuda = fakeCudaJars();
+    BuiltImage first = build(withCuda(cuda), "first.tar");
+    // Same jars in another order: the layer is sorted, the digest does not move.
+    BuiltImage second = build(withCuda(List.of(cuda.get(1), cuda.get(0))), "second.tar");
+    assertThat(second.digest()).isEqualTo(first.digest());
+    assertThat(build(spec, "cpu.tar").digest()).as("a CPU-only image differs").isNotEqualTo(first.digest());
+
+    ImageSpec changed = new ImageSpec(spec.name(), TestTars.jar(dir, "gantry-engine-v2.jar", "app v2"),
+        spec.dependencyJars(), cuda, spec.mainClass(), spec.jvmFlags(), spec.programArgs(), spec.ports(),
+        spec.environment(), spec.labels());
+    build(changed, "third.tar");
+    var a = TestTars.ImageTar.read(dir.resolve("first.tar")).config().get("rootfs").get("diff_ids");
+    var b = TestTars.ImageTar.read(dir.resolve("third.tar")).config().get("rootfs").get("diff_ids");
+    assertThat(b.get(2)).as("cuda layer reused across commits").isEqualTo(a.get(2));
+    assertThat(b.get(3)).as("application layer rebuilt").isNotEqualTo(a.get(3));
+  }
+
+  @Test
+  void spec_withMissingCudaJar_namesTheFileAndNoCuda() {
+    assertThatThrownBy(() -> withCuda(List.of(dir.resolve("cuda-redist-missing.jar"))))
+        .isInstanceOf(ImageException.class).hasMessageContaining("cuda-redist-missing.jar")
+        .hasMessageContaining("--no-cuda");
+  }
+
   @Test
   void build_offlineWithRegistryBase_failsNamingTheFlag() {
     var options = new ContainerImages.Options(true, dir.resolve("jib-cache"), Map.of(), Duration.ofSeconds(1), log::add);

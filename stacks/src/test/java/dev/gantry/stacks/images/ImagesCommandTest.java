@@ -40,6 +40,14 @@ class ImagesCommandTest {
     }
   }
 
+  // Small stand-ins for the CUDA jars at the names dependency:copy gives them (tests never download the real ones).
+  private void fakeCudaJars() throws IOException {
+    for (Path jar : GantryImages.cudaJars(root)) {
+      Files.createDirectories(jar.getParent());
+      TestTars.jar(jar.getParent(), jar.getFileName().toString(), "fake " + jar.getFileName());
+    }
+  }
+
   private int gantry(String... args) {
     String[] all = new String[args.length + 2];
     all[0] = "--stacks-dir";
@@ -50,6 +58,7 @@ class ImagesCommandTest {
 
   @Test
   void build_withBaseTar_writesBothImageTarsOffline_andPrintsDigests() throws IOException {
+    fakeCudaJars();
     Path base = TestTars.baseImageTar(root);
     int code = gantry("images", "build", "--base-tar", base.toString(), "--out", root.resolve("out").toString());
 
@@ -66,6 +75,50 @@ class ImagesCommandTest {
         "-Dorg.bytedeco.javacpp.cachedir=/var/cache/gantry/javacpp");
     assertThat(TestTars.layerEntries(gateway.layer(2)).keySet()).containsExactly("app/", "app/gateway.jar");
     assertThat(Files.exists(stacks.resolve(ImageLock.FILE_NAME))).as("tar builds do not lock digests").isFalse();
+    var engineImage = TestTars.ImageTar.read(root.resolve("out/engine.tar"));
+    assertThat(TestTars.layerEntries(engineImage.layer(2)).keySet()).containsExactly("app/", "app/cuda/",
+        "app/cuda/cuda-13.1-9.19-1.5.13-linux-x86_64.jar", "app/cuda/cuda-redist-13.1-9.19-1.5.13-linux-x86_64.jar",
+        "app/cuda/javacpp-1.5.13-linux-x86_64.jar");
+    assertThat(engine.get("Entrypoint").toString()).contains("/app/engine.jar:/app/lib/*:/app/cuda/*");
+  }
+
+  @Test
+  void build_noCuda_givesEngineWithoutCudaLayerOrClasspathEntry_withoutNeedingTheJars() throws IOException {
+    Path base = TestTars.baseImageTar(root);
+    int code = gantry("images", "build", "--only", "engine", "--no-cuda", "--base-tar", base.toString(),
+        "--out", root.resolve("out").toString());
+
+    assertThat(code).as(err.toString()).isZero();
+    var engine = TestTars.ImageTar.read(root.resolve("out/engine.tar"));
+    // base + dependencies + application + cache directories
+    assertThat(engine.manifest().get("Layers")).hasSize(4);
+    for (int i = 1; i < 4; i++) {
+      assertThat(TestTars.layerEntries(engine.layer(i)).keySet()).noneMatch(e -> e.startsWith("app/cuda"));
+    }
+    assertThat(engine.config().get("config").get("Entrypoint").toString()).contains("/app/engine.jar:/app/lib/*\"")
+        .doesNotContain("/app/cuda");
+  }
+
+  @Test
+  void build_engineWithMissingCudaJars_exits1NamingTheArtifactsAndTheFixes() throws IOException {
+    Path base = TestTars.baseImageTar(root);
+    // The checkout has no mvnw: nothing can be resolved (and nothing is downloaded).
+    int code = gantry("images", "build", "--only", "engine", "--base-tar", base.toString(),
+        "--out", root.resolve("out").toString());
+
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString()).contains("org.bytedeco:cuda-redist:13.1-9.19-1.5.13:jar:linux-x86_64",
+        "org.bytedeco:cuda:13.1-9.19-1.5.13:jar:linux-x86_64", "--no-cuda",
+        "./mvnw -N dependency:copy -Dartifact=org.bytedeco:cuda-redist", "engine/target/cuda-natives");
+    assertThat(Files.exists(root.resolve("out/engine.tar"))).isFalse();
+  }
+
+  @Test
+  void build_gatewayOnly_needsNoCudaJars() throws IOException {
+    Path base = TestTars.baseImageTar(root);
+    int code = gantry("images", "build", "--only", "gateway", "--base-tar", base.toString(),
+        "--out", root.resolve("out").toString());
+    assertThat(code).as(err.toString()).isZero();
   }
 
   @Test
