@@ -57,6 +57,18 @@ class GantryImagesCudaTest {
   }
 
   @Test
+  void cudaArtifacts_followTheEngineBytedecoCudaVersion() throws IOException {
+    // Surefire runs in stacks/: the engine's pom is next door. A CUDA bump there must bump the image's jars too.
+    String pom = Files.readString(Path.of("..", "engine", "pom.xml"));
+    var m = java.util.regex.Pattern.compile("<engine.bytedeco-cuda.version>([^<]+)<").matcher(pom);
+    assertThat(m.find()).as("engine/pom.xml names engine.bytedeco-cuda.version").isTrue();
+    String version = m.group(1);
+    assertThat(GantryImages.CUDA_ARTIFACTS).contains("org.bytedeco:cuda:" + version + ":jar:linux-x86_64",
+        "org.bytedeco:cuda-redist:" + version + ":jar:linux-x86_64",
+        "org.bytedeco:javacpp:" + version.substring(version.lastIndexOf('-') + 1) + ":jar:linux-x86_64");
+  }
+
+  @Test
   void ensureCuda_whenMissing_triesOfflineThenOnline_andCopiesEachArtifact() throws IOException {
     fakeMvnw(true);
     GantryImages.ensureCuda(root, log::add);
