@@ -27,10 +27,11 @@ import picocli.CommandLine.ParentCommand;
  * volume would lock the gateway out.
  */
 @Command(name = "compose", mixinStandardHelpOptions = true,
-    description = {"Write a stack as a docker-compose project for one GPU server without Kubernetes:",
-        "an engine per model (same image digests and flags as the stack), weight downloads pinned to the",
-        "model revisions, the gateway, PostgreSQL, Prometheus and Grafana, with healthchecks and secrets",
-        "read from files under DIR/secrets/ (never written inline)."},
+    header = "Write a stack as a docker-compose project for one GPU host without Kubernetes.",
+    description = {"An engine per model (the stack's image digests and engine flags), weight",
+        "downloads pinned to the model revisions, the gateway, PostgreSQL, Prometheus",
+        "and Grafana, with healthchecks; secrets are read from files under",
+        "DIR/secrets/, never written inline."},
     footer = {"", "Examples:", "  gantry compose aws-prod --out build/compose/aws-prod",
         "  gantry compose aws-prod --out /srv/gantry --generate-secrets",
         "  cd /srv/gantry && docker compose up -d"})

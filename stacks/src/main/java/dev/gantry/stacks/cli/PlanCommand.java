@@ -15,8 +15,10 @@ import picocli.CommandLine.ParentCommand;
  * tree and a summary, writes {@code build/gantry/<stack>/plan.json}.
  */
 @Command(name = "plan", mixinStandardHelpOptions = true,
-    description = {"Plan a stack offline: run its Pulumi program under a mock monitor (no cloud account, no Pulumi CLI),",
-        "print what it would deploy as a tree, and write build/gantry/STACK/plan.json."})
+    header = "Plan a stack offline and print what it would deploy.",
+    description = {"Runs the stack's Pulumi program under Pulumi's mock monitor (no cloud",
+        "account, no Pulumi CLI), prints what it would deploy as a tree, and writes",
+        "build/gantry/STACK/plan.json."})
 final class PlanCommand implements Callable<Integer> {
   @ParentCommand
   GantryCli parent;

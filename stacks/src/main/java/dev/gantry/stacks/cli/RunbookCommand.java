@@ -29,9 +29,10 @@ import picocli.CommandLine.ParentCommand;
  * written, whatever the gate's verdict (the checklist page says what is owed); 2 bad input.
  */
 @Command(name = "runbook", mixinStandardHelpOptions = true,
-    description = {"Generate the stack's runbooks (Markdown) from its plan and the gate's verdict: overview with",
-        "architecture diagrams and cost, deploy, rollback, alerts, troubleshooting, scaling, backup/DR,",
-        "checklist status. Default output: build/gantry/STACK/runbooks/."},
+    header = "Generate the stack's runbooks (Markdown) from its plan and the gate's verdict.",
+    description = {"Overview with architecture diagrams and cost, deploy, rollback, alerts,",
+        "troubleshooting, scaling, backup/DR, checklist status.",
+        "Default output: build/gantry/STACK/runbooks/."},
     footer = {"", "Examples:", "  gantry runbook aws-prod", "  gantry runbook aws-prod --out docs/examples/aws-prod",
         "  pulumi stack export -s aws-prod > state.json && gantry runbook --stack-export state.json"})
 final class RunbookCommand implements Callable<Integer> {
