@@ -36,7 +36,7 @@ import java.util.logging.Logger;
 final class Ledger implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Ledger.class.getName());
     private static final int BATCH = 500;
-    private static final long LINGER_MILLIS = 20;
+    private static final long LINGER_MILLIS = 50;
     private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
