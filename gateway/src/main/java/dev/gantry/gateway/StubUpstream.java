@@ -24,6 +24,8 @@ public final class StubUpstream implements AutoCloseable {
     public final AtomicInteger requests = new AtomicInteger();
     /** Request bodies received, parsed. */
     public final List<JsonNode> bodies = new CopyOnWriteArrayList<>();
+    /** Request bodies received, as the bytes that arrived (UTF-8). */
+    public final List<String> rawBodies = new CopyOnWriteArrayList<>();
     /** Fail the next N completion requests with {@link #failStatus}. */
     public final AtomicInteger failNext = new AtomicInteger();
     public volatile int failStatus = 500;
@@ -82,7 +84,10 @@ public final class StubUpstream implements AutoCloseable {
             byte[] raw = ex.getRequestBody().readAllBytes();
             requests.incrementAndGet();
             JsonNode body = ApiError.JSON.readTree(raw);
-            if (recordBodies) bodies.add(body);
+            if (recordBodies) {
+                bodies.add(body);
+                rawBodies.add(new String(raw, java.nio.charset.StandardCharsets.UTF_8));
+            }
             sleep(headerDelayMillis);
             if (failNext.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
                 send(ex, failStatus, "application/json", "{\"error\":{\"message\":\"stub " + name + " failing with "

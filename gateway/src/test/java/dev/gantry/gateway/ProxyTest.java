@@ -61,6 +61,40 @@ class ProxyTest {
     }
 
     @Test
+    void chat_unary_whenGatewayChangesNothing_forwardsTheBodyByteForByte() throws Exception {
+        StubUpstream a = stub("a");
+        String yaml = """
+                model_list:
+                  - model_name: same
+                    litellm_params: {model: openai/same, api_base: %s}
+                """.formatted(a.apiBase());
+        Harness h = track(new Harness(yaml));
+        // Odd spacing and a number Jackson would print differently: a re-serialised body would differ.
+        String body = "{ \"model\" : \"same\", \"messages\":[{\"role\":\"user\",\"content\":\"hi\"}], \"temperature\": 1.50 }";
+        var res = h.post("/v1/chat/completions", body, null);
+        assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+        assertThat(a.rawBodies.get(0)).isEqualTo(body);
+        var streamed = h.stream("{\"model\":\"same\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", null);
+        assertThat(streamed.status()).isEqualTo(200);
+        assertThat(a.bodies.get(1).path("stream_options").path("include_usage").asBoolean())
+                .as("a stream that did not ask for usage is still rewritten to ask for it").isTrue();
+    }
+
+    @Test
+    void chat_withDuplicateKeysOrTrailingContent_is400_soTheUpstreamSeesWhatWasChecked() throws Exception {
+        StubUpstream a = stub("a");
+        Harness h = track(new Harness(Harness.config("m", List.of(a), "")));
+        var dup = h.post("/v1/chat/completions",
+                "{\"model\":\"m\",\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", null);
+        assertThat(dup.statusCode()).isEqualTo(400);
+        assertThat(dup.body()).contains("not valid JSON").contains("model");
+        var trailing = h.post("/v1/chat/completions",
+                "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} {}", null);
+        assertThat(trailing.statusCode()).isEqualTo(400);
+        assertThat(a.requests.get()).isZero();
+    }
+
+    @Test
     void completions_andModels_work() throws Exception {
         StubUpstream a = stub("a");
         Harness h = track(new Harness(Harness.config("m1", List.of(a), "")));
