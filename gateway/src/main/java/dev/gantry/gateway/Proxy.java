@@ -268,6 +268,7 @@ final class Proxy {
         // request (~7% of the gateway's CPU at 16 clients). parse() rejected duplicate keys and
         // trailing content, so these bytes mean exactly the tree that was validated.
         if (unchanged(original, u, stream)) return raw;
+        if (stream && original.get("stream_options") == null && unchanged(original, u, false)) return askingForUsage(raw);
         // A shallow copy: only top-level fields are replaced below (stream_options is copied
         // before it is changed), so the client's nested messages are shared, not deep-copied.
         ObjectNode body = ApiError.JSON.createObjectNode();
@@ -291,6 +292,23 @@ final class Proxy {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static final byte[] INCLUDE_USAGE = "\"stream_options\":{\"include_usage\":true},".getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * The client's object with {@code "stream_options":{"include_usage":true},} spliced in as
+     * its first member: the body had no stream_options and at least "model", so the comma is
+     * right, and the first '{' byte of a valid JSON object is where that object opens.
+     */
+    static byte[] askingForUsage(byte[] raw) {
+        int open = 0;
+        while (raw[open] != '{') open++;
+        byte[] out = new byte[raw.length + INCLUDE_USAGE.length];
+        System.arraycopy(raw, 0, out, 0, open + 1);
+        System.arraycopy(INCLUDE_USAGE, 0, out, open + 1, INCLUDE_USAGE.length);
+        System.arraycopy(raw, open + 1, out, open + 1 + INCLUDE_USAGE.length, raw.length - open - 1);
+        return out;
     }
 
     /** True when {@link #upstreamBody} would produce the same JSON as the client sent. */

@@ -78,6 +78,20 @@ class ProxyTest {
         assertThat(streamed.status()).isEqualTo(200);
         assertThat(a.bodies.get(1).path("stream_options").path("include_usage").asBoolean())
                 .as("a stream that did not ask for usage is still rewritten to ask for it").isTrue();
+        assertThat(a.rawBodies.get(1)).isEqualTo("{\"stream_options\":{\"include_usage\":true},"
+                + "\"model\":\"same\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        var asked = h.stream("{\"model\":\"same\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", null);
+        assertThat(asked.status()).isEqualTo(200);
+        assertThat(a.rawBodies.get(2)).as("already asking for usage: forwarded as sent").isEqualTo("{\"model\":\"same\",\"stream\":true,"
+                + "\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+    }
+
+    @Test
+    void askingForUsage_splicesStreamOptionsAfterTheOpeningBrace() {
+        byte[] out = Proxy.askingForUsage(" \n{ \"model\":\"m\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(new String(out, java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(" \n{\"stream_options\":{\"include_usage\":true}, \"model\":\"m\"}");
     }
 
     @Test
