@@ -314,28 +314,13 @@ class CudaKernelsShimTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource({"q8_0", "q4_0"})
   void dequantizingGemv_matchesCpuQuantizedDot(String type) throws Exception {
-    Random rnd = new Random(type.hashCode());
     int rows = 11; // not a multiple of the 4 warps per CUDA block
     int cols = 32 * 40; // more blocks than lanes: each lane takes several
     int tokens = 2;
-    int blockBytes = type.equals("q8_0") ? 34 : 18;
-    int rowBytes = cols / 32 * blockBytes;
-    byte[] w = new byte[rows * rowBytes];
-    rnd.nextBytes(w);
-    for (int b = 0; b < w.length / blockBytes; b++) {
-      short scale = Float.floatToFloat16((rnd.nextFloat() - 0.5f) * 0.1f);
-      w[b * blockBytes] = (byte) scale;
-      w[b * blockBytes + 1] = (byte) (scale >> 8);
-    }
-    float[] x = randomFloats(rnd, tokens * cols, 1f);
-    float[] expected = new float[tokens * rows];
-    for (int t = 0; t < tokens; t++) {
-      for (int r = 0; r < rows; r++) {
-        expected[t * rows + r] = type.equals("q8_0")
-            ? Kernels.SCALAR.dotQ8_0(w, r * rowBytes, x, t * cols, cols)
-            : Kernels.SCALAR.dotQ4_0(w, r * rowBytes, x, t * cols, cols);
-      }
-    }
+    QuantizedGemvFixture f = QuantizedGemvFixture.random(new Random(type.hashCode()), type, rows, cols, tokens);
+    byte[] w = f.w();
+    float[] x = f.x();
+    float[] expected = f.expected();
     ByteBuffer out = ShimHarness.run("gemv_" + type, new ShimHarness.Args().i32(rows, cols, tokens).bytes(w).f32(x).buffer());
     assertThat(ShimHarness.floats(out, expected.length)).containsExactly(expected, Offset.offset(1e-3f));
   }
