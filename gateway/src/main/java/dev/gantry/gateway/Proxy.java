@@ -267,8 +267,12 @@ final class Proxy {
         // Most requests need no change: forwarding the received bytes saves a JSON write per
         // request (~7% of the gateway's CPU at 16 clients). parse() rejected duplicate keys and
         // trailing content, so these bytes mean exactly the tree that was validated.
-        if (unchanged(original, u, stream)) return raw;
-        if (stream && original.get("stream_options") == null && unchanged(original, u, false)) return askingForUsage(raw);
+        if (fieldsUnchanged(original, u)) {
+            if (!stream) return raw;
+            JsonNode includeUsage = original.path("stream_options").path("include_usage");
+            if (includeUsage.isBoolean() && includeUsage.booleanValue()) return raw;
+            if (original.get("stream_options") == null) return askingForUsage(raw);
+        }
         // A shallow copy: only top-level fields are replaced below (stream_options is copied
         // before it is changed), so the client's nested messages are shared, not deep-copied.
         ObjectNode body = ApiError.JSON.createObjectNode();
@@ -311,11 +315,13 @@ final class Proxy {
         return out;
     }
 
-    /** True when {@link #upstreamBody} would produce the same JSON as the client sent. */
-    private boolean unchanged(ObjectNode body, Upstream u, boolean stream) {
+    /**
+     * True when {@link #upstreamBody} would change none of the client's fields other than
+     * {@code stream_options} (a stream must ask for usage; the caller handles that): the model
+     * is already the upstream's, every default param is given, and nothing is to be dropped.
+     */
+    private boolean fieldsUnchanged(ObjectNode body, Upstream u) {
         if (!u.deployment.upstreamModel().equals(body.get("model").asText())) return false;
-        JsonNode includeUsage = body.path("stream_options").path("include_usage");
-        if (stream && !(includeUsage.isBoolean() && includeUsage.booleanValue())) return false; // a stream must ask for usage
         for (String name : u.deployment.defaultParams().keySet()) {
             JsonNode v = body.get(name);
             if (v == null || v.isNull()) return false;
