@@ -1,14 +1,14 @@
 package dev.gantry.gateway;
 
-import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executors;
@@ -25,12 +25,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * runs the stub; {@code bench/run-bench.sh} starts all three), so a JFR recording of the
  * gateway shows the gateway alone. Baseline first, same stub, same client; warm-up requests
  * are not measured. On a small machine they still share the cores: the added latency is an
- * upper bound.
+ * upper bound. The generator's own client is the gateway's {@link UpstreamClient} (blocking
+ * sockets on virtual threads, keep-alive): the JDK's {@code HttpClient} cost ~200 us of CPU
+ * per request in its selector hand-offs, taken from the same two cores as the system measured.
  */
 final class Bench {
     private Bench() {}
 
-    record Result(String target, int clients, boolean stream, int requests, double seconds, double p50Ms, double p99Ms, int errors) {
+    /** {@code cpuMicrosPerRequest}: the gateway process's CPU per request in this run (from its /metrics), NaN for other targets. */
+    record Result(String target, int clients, boolean stream, int requests, double seconds, double p50Ms, double p99Ms, int errors,
+                  double cpuMicrosPerRequest) {
         double rps() {
             return requests / seconds;
         }
@@ -94,22 +98,32 @@ final class Bench {
             System.err.println("bench: --direct and --gateway are required (bench/run-bench.sh starts both)\n" + USAGE);
             return 2;
         }
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+        try (UpstreamClient client = new UpstreamClient(Duration.ofSeconds(5), Duration.ofSeconds(30), 1024)) {
+            return run(client, requests, clients, direct, gateway, masterKey, via, out);
+        }
+    }
+
+    private static int run(UpstreamClient client, int requests, int[] clients, String direct, String gateway, String masterKey,
+            String via, Path out) throws Exception {
         String key = null;
         if (masterKey != null) {
             String root = gateway.endsWith("/v1") ? gateway.substring(0, gateway.length() - 3) : gateway;
-            var gen = client.send(HttpRequest.newBuilder(URI.create(root + "/key/generate"))
-                    .header("Authorization", "Bearer " + masterKey)
-                    .POST(HttpRequest.BodyPublishers.ofString(
-                            "{\"key_alias\":\"bench\",\"rpm_limit\":100000000,\"tpm_limit\":100000000000,\"max_parallel_requests\":10000}"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            if (gen.statusCode() != 200) {
-                System.err.println("bench: /key/generate answered " + gen.statusCode() + ": " + gen.body());
+            String answer;
+            int status;
+            try (var gen = client.post(URI.create(root + "/key/generate"),
+                    java.util.Map.of("Authorization", "Bearer " + masterKey, "Content-Type", "application/json"),
+                    "{\"key_alias\":\"bench\",\"rpm_limit\":100000000,\"tpm_limit\":100000000000,\"max_parallel_requests\":10000}"
+                            .getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(30))) {
+                status = gen.status;
+                answer = new String(gen.readAll(1 << 20), StandardCharsets.UTF_8);
+            }
+            if (status != 200) {
+                System.err.println("bench: /key/generate answered " + status + ": " + answer);
                 return 1;
             }
-            key = ApiError.JSON.readTree(gen.body()).path("key").asText();
+            key = ApiError.JSON.readTree(answer).path("key").asText();
         }
+        URI gatewayMetrics = URI.create((gateway.endsWith("/v1") ? gateway.substring(0, gateway.length() - 3) : gateway) + "/metrics");
         System.out.println("warming up ...");
         for (boolean stream : new boolean[] {false, true}) {
             measure(client, "direct", direct, null, 16, stream, 2000);
@@ -120,7 +134,11 @@ final class Bench {
         for (boolean stream : new boolean[] {false, true}) {
             for (int c : clients) {
                 results.add(measure(client, "direct", direct, null, c, stream, requests));
-                results.add(measure(client, "gateway", gateway, key, c, stream, requests));
+                double cpu0 = processCpuSeconds(client, gatewayMetrics);
+                Result g = measure(client, "gateway", gateway, key, c, stream, requests);
+                double cpu = processCpuSeconds(client, gatewayMetrics) - cpu0;
+                results.add(new Result(g.target, g.clients, g.stream, g.requests, g.seconds, g.p50Ms, g.p99Ms, g.errors,
+                        cpu * 1e6 / requests));
                 if (via != null) results.add(measure(client, "via", via, null, c, stream, requests));
                 printLast(results, via != null ? 3 : 2);
             }
@@ -134,23 +152,25 @@ final class Bench {
 
     private static void printLast(List<Result> results, int n) {
         for (Result r : results.subList(results.size() - n, results.size())) {
-            System.out.printf(Locale.ROOT, "%-8s %-7s clients=%-3d %8.0f req/s  p50 %7.3f ms  p99 %7.3f ms  errors %d%n",
-                    r.target, r.stream ? "stream" : "unary", r.clients, r.rps(), r.p50Ms, r.p99Ms, r.errors);
+            System.out.printf(Locale.ROOT, "%-8s %-7s clients=%-3d %8.0f req/s  p50 %7.3f ms  p99 %7.3f ms  errors %d%s%n",
+                    r.target, r.stream ? "stream" : "unary", r.clients, r.rps(), r.p50Ms, r.p99Ms, r.errors,
+                    Double.isNaN(r.cpuMicrosPerRequest) ? "" : String.format(Locale.ROOT, "  CPU %.0f us/request", r.cpuMicrosPerRequest));
         }
     }
 
     static String table(List<Result> results) {
         StringBuilder t = new StringBuilder();
-        t.append("| mode | clients | direct req/s | gateway req/s | direct p50 ms | gateway p50 ms | added p50 ms | direct p99 ms | gateway p99 ms | added p99 ms |");
+        t.append("| mode | clients | direct req/s | gateway req/s | direct p50 ms | gateway p50 ms | added p50 ms | direct p99 ms | gateway p99 ms | added p99 ms | gateway CPU us/req |");
         boolean via = results.stream().anyMatch(r -> r.target.equals("via"));
         if (via) t.append(" other proxy req/s | other proxy p50 ms | other proxy p99 ms |");
-        t.append('\n').append("|---|---|---|---|---|---|---|---|---|---|").append(via ? "---|---|---|" : "").append('\n');
+        t.append('\n').append("|---|---|---|---|---|---|---|---|---|---|---|").append(via ? "---|---|---|" : "").append('\n');
         for (Result d : results) {
             if (!d.target.equals("direct")) continue;
             Result g = results.stream().filter(r -> r.target.equals("gateway") && r.clients == d.clients && r.stream == d.stream).findFirst().orElseThrow();
-            t.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |",
+            t.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %s |",
                     d.stream ? "stream" : "unary", d.clients, d.rps(), g.rps(), d.p50Ms, g.p50Ms, g.p50Ms - d.p50Ms,
-                    d.p99Ms, g.p99Ms, g.p99Ms - d.p99Ms));
+                    d.p99Ms, g.p99Ms, g.p99Ms - d.p99Ms,
+                    Double.isNaN(g.cpuMicrosPerRequest) ? "n/a" : String.format(Locale.ROOT, "%.0f", g.cpuMicrosPerRequest)));
             if (via) {
                 results.stream().filter(r -> r.target.equals("via") && r.clients == d.clients && r.stream == d.stream).findFirst()
                         .ifPresent(v -> t.append(String.format(Locale.ROOT, " %.0f | %.3f | %.3f |", v.rps(), v.p50Ms, v.p99Ms)));
@@ -160,14 +180,16 @@ final class Bench {
         return t.toString();
     }
 
-    static Result measure(HttpClient client, String target, String base, String key, int clients, boolean stream, int requests)
+    static Result measure(UpstreamClient client, String target, String base, String key, int clients, boolean stream, int requests)
             throws Exception {
-        String body = "{\"model\":\"bench\",\"stream\":" + stream
-                + ",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"benchmark prompt\"}]}";
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/chat/completions"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-        if (key != null) b.header("Authorization", "Bearer " + key);
-        HttpRequest request = b.build();
+        byte[] body = ("{\"model\":\"bench\",\"stream\":" + stream
+                + ",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"benchmark prompt\"}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        URI uri = URI.create(base + "/chat/completions");
+        var headers = new LinkedHashMap<String, String>();
+        headers.put("Content-Type", "application/json");
+        if (key != null) headers.put("Authorization", "Bearer " + key);
+        Duration readTimeout = Duration.ofSeconds(60);
         long[] latencies = new long[requests];
         AtomicInteger next = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
@@ -179,12 +201,9 @@ final class Bench {
                     int i;
                     while ((i = next.getAndIncrement()) < requests) {
                         long t0 = System.nanoTime();
-                        try {
-                            HttpResponse<InputStream> res = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-                            try (InputStream in = res.body()) {
-                                in.transferTo(java.io.OutputStream.nullOutputStream()); // to the last byte
-                            }
-                            if (res.statusCode() != 200) errors.incrementAndGet();
+                        try (var res = client.post(uri, headers, body, readTimeout)) {
+                            res.body().transferTo(OutputStream.nullOutputStream()); // to the last byte
+                            if (res.status != 200) errors.incrementAndGet();
                         } catch (Exception e) {
                             errors.incrementAndGet();
                         }
@@ -198,6 +217,19 @@ final class Bench {
         double seconds = (System.nanoTime() - start) / 1e9;
         Arrays.sort(latencies);
         return new Result(target, clients, stream, requests, seconds, latencies[requests / 2] / 1e6,
-                latencies[(int) Math.min(requests - 1, Math.ceil(requests * 0.99) - 1)] / 1e6, errors.get());
+                latencies[(int) Math.min(requests - 1, Math.ceil(requests * 0.99) - 1)] / 1e6, errors.get(), Double.NaN);
+    }
+
+    /** The gateway's {@code process_cpu_seconds_total}; NaN when its /metrics does not say. */
+    static double processCpuSeconds(UpstreamClient client, URI metrics) {
+        try (var res = client.get(metrics, java.util.Map.of(), Duration.ofSeconds(10))) {
+            String text = new String(res.readAll(16 << 20), StandardCharsets.UTF_8);
+            for (String line : text.split("\n")) {
+                if (line.startsWith("process_cpu_seconds_total ")) return Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim());
+            }
+        } catch (Exception e) {
+            // no CPU figure: the column says n/a
+        }
+        return Double.NaN;
     }
 }

@@ -80,6 +80,7 @@ public final class Gateway implements AutoCloseable {
         // Idle pooled connections are dropped after 2 s: upstream servers close theirs (uvicorn after 5 s).
         this.upstreamHttp = new UpstreamClient(config.gantry().connectTimeout(), java.time.Duration.ofSeconds(2), 1024);
         this.proxy = new Proxy(config, router, upstreamHttp, metrics, auth, limits, ledger);
+        metrics.processMetrics();
         metrics.gauges("gantry_gateway_deployment_in_flight", "Requests in flight per deployment.", "deployment", () -> {
             var m = new java.util.TreeMap<String, Double>();
             router.all().forEach(u -> m.put(u.id(), (double) u.inFlight.get()));

@@ -49,10 +49,33 @@ final class Metrics {
     }
 
     synchronized void gauge(String name, String help, DoubleSupplier value) {
+        sampled(name, help, "gauge", value);
+    }
+
+    /** A counter kept elsewhere (by the JVM, the OS) and read at scrape time. */
+    synchronized void sampledCounter(String name, String help, DoubleSupplier value) {
+        sampled(name, help, "counter", value);
+    }
+
+    private void sampled(String name, String help, String type, DoubleSupplier value) {
         families.put(name, out -> {
-            header(out, name, help, "gauge");
+            header(out, name, help, type);
             out.append(name).append(' ').append(format(value.getAsDouble())).append('\n');
         });
+    }
+
+    /**
+     * The standard process series every Prometheus client exports: CPU time (user + system) and
+     * start time. {@code gantry-gateway bench} divides the CPU delta by the requests it sent.
+     */
+    void processMetrics() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean hotspot) {
+            sampledCounter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
+                    () -> hotspot.getProcessCpuTime() / 1e9);
+        }
+        double start = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime() / 1e3;
+        gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", () -> start);
     }
 
     /** A gauge with one series per label value, read at scrape time. */

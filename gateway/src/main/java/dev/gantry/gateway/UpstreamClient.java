@@ -95,6 +95,16 @@ final class UpstreamClient implements AutoCloseable {
 
     /** POSTs {@code body} to {@code uri}; the read timeout bounds every wait for bytes. */
     Response post(URI uri, Map<String, String> headers, byte[] body, Duration readTimeout) throws IOException {
+        return send("POST", uri, headers, body, readTimeout);
+    }
+
+    /** GETs {@code uri} (a bodiless request); the read timeout bounds every wait for bytes. */
+    Response get(URI uri, Map<String, String> headers, Duration readTimeout) throws IOException {
+        return send("GET", uri, headers, null, readTimeout);
+    }
+
+    private Response send(String method, URI uri, Map<String, String> headers, byte[] body, Duration readTimeout)
+            throws IOException {
         String key = key(uri);
         for (int attempt = 0; ; attempt++) {
             Conn c = attempt == 0 ? take(key) : null;
@@ -102,7 +112,7 @@ final class UpstreamClient implements AutoCloseable {
             if (c == null) c = connect(uri);
             try {
                 c.socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, readTimeout.toMillis())));
-                writeRequest(c, uri, headers, body);
+                writeRequest(c, method, uri, headers, body);
                 return readHead(c);
             } catch (IOException e) {
                 c.close();
@@ -180,20 +190,22 @@ final class UpstreamClient implements AutoCloseable {
         return new Conn(key(uri), s);
     }
 
-    private static void writeRequest(Conn c, URI uri, Map<String, String> headers, byte[] body) throws IOException {
+    private static void writeRequest(Conn c, String method, URI uri, Map<String, String> headers, byte[] body)
+            throws IOException {
         StringBuilder h = new StringBuilder(256);
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-        h.append("POST ").append(path);
+        h.append(method).append(' ').append(path);
         if (uri.getRawQuery() != null) h.append('?').append(uri.getRawQuery());
         h.append(" HTTP/1.1\r\nHost: ").append(uri.getHost());
         if (uri.getPort() > 0) h.append(':').append(uri.getPort());
-        h.append("\r\nContent-Length: ").append(body.length).append("\r\n");
+        h.append("\r\n");
+        if (body != null) h.append("Content-Length: ").append(body.length).append("\r\n");
         for (Map.Entry<String, String> e : headers.entrySet()) {
             h.append(e.getKey()).append(": ").append(e.getValue()).append("\r\n");
         }
         h.append("\r\n");
         c.out.write(h.toString().getBytes(StandardCharsets.ISO_8859_1));
-        c.out.write(body);
+        if (body != null) c.out.write(body);
         c.out.flush();
     }
 
