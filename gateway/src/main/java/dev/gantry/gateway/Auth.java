@@ -46,12 +46,15 @@ final class Auth {
     /** A cached key with the spend this gateway added since it was loaded. */
     private static final class Cached {
         final VirtualKey key; // null: known not to exist
+        /** The key's caller, made once per load: limits are cached per caller instance (Limits#limitsFor). */
+        final Caller caller;
         final long loadedAtMillis;
         final DoubleAdder localSpend = new DoubleAdder();
         final LongAdder localTokens = new LongAdder();
 
         Cached(VirtualKey key, long loadedAtMillis) {
             this.key = key;
+            this.caller = key == null ? null : key.caller();
             this.loadedAtMillis = loadedAtMillis;
         }
 
@@ -177,7 +180,8 @@ final class Auth {
             throw new ApiError(401, "authentication_error", "key_expired", null, "key '" + vk.caller().alias()
                     + "' expired at " + vk.expiresAt() + "; ask an admin for a new key or a later expiry", java.util.Map.of());
         }
-        return vk.caller();
+        Cached c = cache.get(vk.digest());
+        return c != null && c.key == vk ? c.caller : vk.caller();
     }
 
     /** Admin API: only the master key. */

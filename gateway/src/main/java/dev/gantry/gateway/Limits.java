@@ -4,6 +4,7 @@ import dev.gantry.gateway.config.GatewayConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -85,7 +86,26 @@ final class Limits {
         this.modelTpm = Map.copyOf(tpm);
     }
 
+    /** The limits of one caller, per model; rebuilt when Auth loads the key again (a new Caller). */
+    private record CallerLimits(Caller caller, ConcurrentHashMap<String, List<Limit>> byModel) {}
+
+    private final ConcurrentHashMap<String, CallerLimits> cached = new ConcurrentHashMap<>();
+
+    /**
+     * The limits that apply to {@code c} calling {@code model}. Built once per cached caller and
+     * model (counter ids and 429 labels are strings: not worth building per request).
+     */
     List<Limit> limitsFor(Caller c, String model) {
+        String who = c.keyDigest() == null ? c.alias() : c.keyDigest();
+        CallerLimits cl = cached.get(who);
+        if (cl == null || cl.caller() != c) {
+            cl = new CallerLimits(c, new ConcurrentHashMap<>());
+            cached.put(who, cl);
+        }
+        return cl.byModel().computeIfAbsent(model, m -> List.copyOf(build(c, m)));
+    }
+
+    private List<Limit> build(Caller c, String model) {
         List<Limit> out = new ArrayList<>(7);
         if (c.keyDigest() != null) {
             String k = "key:" + c.keyDigest();

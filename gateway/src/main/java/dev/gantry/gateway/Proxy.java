@@ -1,6 +1,8 @@
 package dev.gantry.gateway;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -461,15 +463,10 @@ final class Proxy {
             ex.status = 200;
             ex.firstTokenAt = Instant.now();
             ex.firstTokenNanos = System.nanoTime();
-            JsonNode usage = null;
-            try {
-                usage = ApiError.JSON.readTree(response.body()).path("usage");
-            } catch (Exception e) {
-                // an answer we cannot read is still relayed as it is
-            }
-            if (usage != null && usage.isObject()) {
-                ex.promptTokens = usage.path("prompt_tokens").asLong(0);
-                ex.completionTokens = usage.path("completion_tokens").asLong(0);
+            long[] usage = usageOf(response.body());
+            if (usage != null) {
+                ex.promptTokens = usage[0];
+                ex.completionTokens = usage[1];
             }
             ex.cost = u.deployment.cost(ex.promptTokens, ex.completionTokens);
             ex.releaseLease();
@@ -479,6 +476,35 @@ final class Proxy {
             return null;
         });
         if (failure != null) throw toApiError(failure);
+    }
+
+    /**
+     * {prompt_tokens, completion_tokens} of a unary answer's top-level {@code usage} object, or
+     * null when it has none or is not JSON (it is relayed as it is either way). Read with the
+     * streaming parser: the answer's choices are skipped, not built into a tree.
+     */
+    static long[] usageOf(byte[] answer) {
+        try (JsonParser p = ApiError.JSON.getFactory().createParser(answer)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) return null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                if (value == JsonToken.START_OBJECT && name.equals("usage")) {
+                    long[] usage = new long[2];
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String field = p.currentName();
+                        if (!p.nextToken().isScalarValue()) p.skipChildren(); // e.g. prompt_tokens_details
+                        else if (field.equals("prompt_tokens")) usage[0] = p.getValueAsLong(0);
+                        else if (field.equals("completion_tokens")) usage[1] = p.getValueAsLong(0);
+                    }
+                    return usage;
+                }
+                p.skipChildren();
+            }
+        } catch (IOException e) {
+            // not JSON (or cut short): no usage to read
+        }
+        return null;
     }
 
     // ---- streaming ----------------------------------------------------------------------

@@ -95,6 +95,21 @@ class ProxyTest {
     }
 
     @Test
+    void usageOf_readsTheTopLevelUsageOnly_andSkipsEverythingElse() {
+        java.util.function.Function<String, long[]> usage =
+                json -> Proxy.usageOf(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(usage.apply("{\"id\":\"x\",\"choices\":[{\"message\":{\"content\":\"hi\"},\"usage\":{\"prompt_tokens\":99}}],"
+                + "\"usage\":{\"prompt_tokens\":12,\"prompt_tokens_details\":{\"cached_tokens\":3},\"completion_tokens\":5,"
+                + "\"total_tokens\":17}}")).containsExactly(12, 5);
+        assertThat(usage.apply("{\"usage\":{\"completion_tokens\":7.0,\"prompt_tokens\":\"4\"}}")).containsExactly(4, 7);
+        assertThat(usage.apply("{\"choices\":[]}")).isNull();
+        assertThat(usage.apply("{\"usage\":null}")).isNull();
+        assertThat(usage.apply("not json")).isNull();
+        assertThat(usage.apply("{\"usage\":{\"prompt_tokens\":3,")).as("cut short").isNull();
+        assertThat(usage.apply("[1,2]")).isNull();
+    }
+
+    @Test
     void chat_withDuplicateKeysOrTrailingContent_is400_soTheUpstreamSeesWhatWasChecked() throws Exception {
         StubUpstream a = stub("a");
         Harness h = track(new Harness(Harness.config("m", List.of(a), "")));
