@@ -70,6 +70,15 @@ final class UpstreamClient implements AutoCloseable {
 
         /** The whole body, at most {@code max} bytes (more is an error: no upstream answer is that large). */
         byte[] readAll(int max) throws IOException {
+            if (body instanceof LengthBody sized) {
+                // Content-Length known (the usual unary answer): one array of exactly that size.
+                if (sized.left > max) throw new IOException("upstream answer larger than " + max + " bytes");
+                byte[] all = new byte[(int) sized.left];
+                for (int off = 0; off < all.length; ) {
+                    off += sized.read(all, off, all.length - off); // throws EOFException when the upstream stops short
+                }
+                return all;
+            }
             ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(max, 8192));
             byte[] buf = new byte[8192];
             int n;
