@@ -12,6 +12,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -514,23 +515,29 @@ final class Proxy {
         SseWriter sse = new SseWriter(res);
         var g = config.gantry();
         Failure failure = route(ex, u -> {
-            long start = System.nanoTime();
-            long totalDeadline = start + u.deployment.streamTimeout().toNanos();
-            long firstDeadline = Math.min(totalDeadline, start + g.firstTokenTimeout().toNanos());
-            // The socket read timeout is only a backstop; the deadlines below are enforced by polling.
-            Duration readTimeout = g.firstTokenTimeout().compareTo(g.streamIdleTimeout()) > 0
-                    ? g.firstTokenTimeout() : g.streamIdleTimeout();
-            BodyQueue queue = BodyQueue.start(http, upstreamUri(endpoint, u), upstreamHeaders(u, ex),
-                    upstreamBody(body, ex.rawBody, u, true), readTimeout.plusSeconds(1));
+            StreamWait wait = new StreamWait(sse, g, u.deployment.streamTimeout());
+            URI uri = upstreamUri(endpoint, u);
+            Map<String, String> headers = upstreamHeaders(u, ex);
+            byte[] upstreamBody = upstreamBody(body, ex.rawBody, u, true);
+            UpstreamClient.Response response;
             try {
-                Object head = awaitHeaders(queue, firstDeadline, sse);
-                if (head == null) return classify(new TimeoutException(), "its first token within " + g.firstTokenTimeout().toMillis() + " ms");
-                if (head instanceof Throwable t) return classify(t, "");
-                if (!(head instanceof BodyQueue.Status status)) return new Failure(true, 0, "io", "unexpected upstream answer", null);
-                if (status.code() != 200) return statusFailure(status.code(), drain(queue, firstDeadline));
-                return relay(queue, u, ex, sse, clientWantsUsage, firstDeadline, totalDeadline);
-            } finally {
-                queue.cancel();
+                response = http.post(uri, headers, upstreamBody, wait);
+            } catch (UncheckedIOException e) {
+                throw e; // the client went away while we waited (a keep-alive failed): not the upstream's fault
+            } catch (IOException | RuntimeException e) {
+                if (wait.expired) {
+                    return classify(new TimeoutException(), "its first token within " + g.firstTokenTimeout().toMillis() + " ms");
+                }
+                return classify(e, "");
+            }
+            // Closing returns the connection to the pool only if the body was read to its end;
+            // a stream that ends early (error, timeout, client gone) closes it.
+            try (response) {
+                if (response.status != 200) {
+                    wait.quiet = true;
+                    return statusFailure(response.status, errorBody(response));
+                }
+                return relay(response, wait, u, ex, sse, clientWantsUsage);
             }
         });
         if (failure != null) {
@@ -542,33 +549,73 @@ final class Proxy {
         sse.close();
     }
 
-    /** The first item from the upstream (its status, or an error), sending keep-alives meanwhile; null on timeout. */
-    private Object awaitHeaders(BodyQueue queue, long deadline, SseWriter sse) {
-        long keepAlive = config.gantry().keepAliveInterval().toNanos();
-        try {
-            while (true) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) return null;
-                Object item = queue.poll(Math.min(left, keepAlive));
-                if (item != null) return item;
-                if (deadline - System.nanoTime() > 0) sse.keepAlive();
+    /**
+     * How a stream waits for its upstream, on the handler's own thread. Until upstream bytes
+     * reached the client: a {@code : keep-alive} comment after every keepalive_interval of
+     * silence, up to the first-token deadline. After that: each wait ends at
+     * stream_idle_timeout, and none goes past the deployment's stream_timeout. Before every
+     * read from the upstream socket it flushes what was written to the client since the last
+     * flush, so events that arrived together leave in one write and none is held back while
+     * the upstream is silent.
+     */
+    private static final class StreamWait implements UpstreamClient.Wait {
+        private final SseWriter sse;
+        private final long keepAlive;
+        private final long idle;
+        private final long firstDeadline;
+        private final long totalDeadline;
+        /** Upstream bytes reached the client: idle and total deadlines, no keep-alives. */
+        boolean streaming;
+        /** Reading an upstream error's body: no keep-alives, which would commit a 200 to the client. */
+        boolean quiet;
+        /** The wait in progress ran into its deadline and gave up. */
+        boolean expired;
+        private long deadline;
+
+        StreamWait(SseWriter sse, GatewayConfig.Gantry g, Duration streamTimeout) {
+            this.sse = sse;
+            this.keepAlive = g.keepAliveInterval().toNanos();
+            this.idle = g.streamIdleTimeout().toNanos();
+            long start = System.nanoTime();
+            this.totalDeadline = start + streamTimeout.toNanos();
+            this.firstDeadline = Math.min(totalDeadline, start + g.firstTokenTimeout().toNanos());
+        }
+
+        @Override
+        public int beforeRead() {
+            sse.flush();
+            long now = System.nanoTime();
+            deadline = streaming ? Math.min(totalDeadline, now + idle) : firstDeadline;
+            return millisUntilNextWake(now);
+        }
+
+        @Override
+        public int afterTimeout() {
+            long now = System.nanoTime();
+            if (now - deadline >= 0) {
+                expired = true;
+                return 0;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new IllegalStateException("interrupted");
+            if (!streaming && !quiet) sse.keepAlive();
+            return millisUntilNextWake(now);
+        }
+
+        private int millisUntilNextWake(long now) {
+            long wake = streaming || quiet ? deadline : Math.min(deadline, now + keepAlive);
+            long millis = (wake - now + 999_999) / 1_000_000;
+            return (int) Math.max(1, Math.min(Integer.MAX_VALUE, millis));
         }
     }
 
-    private static byte[] drain(BodyQueue queue, long deadline) {
+    /** An upstream error's body, as much of it as arrives before the first-token deadline (at most 64 KiB). */
+    private static byte[] errorBody(UpstreamClient.Response response) {
         var out = new java.io.ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
         try {
-            while (out.size() < MAX_ERROR_BODY) {
-                Object item = queue.poll(deadline - System.nanoTime());
-                if (!(item instanceof byte[] bytes)) break;
-                out.write(bytes, 0, bytes.length);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            int n;
+            while (out.size() < MAX_ERROR_BODY && (n = response.body().read(buf)) >= 0) out.write(buf, 0, n);
+        } catch (IOException e) {
+            // what arrived is what the client is told
         }
         return out.toByteArray();
     }
@@ -577,71 +624,71 @@ final class Proxy {
      * Relays SSE events until the upstream ends. Before the first event a failure is retryable;
      * after it, the failure is told to the client as an error event and the stream ends.
      */
-    private Failure relay(BodyQueue queue, Upstream u, Exchange ex, SseWriter sse, boolean clientWantsUsage,
-                          long firstDeadline, long totalDeadline) {
-        long idle = config.gantry().streamIdleTimeout().toNanos();
-        long keepAlive = config.gantry().keepAliveInterval().toNanos();
+    private Failure relay(UpstreamClient.Response response, StreamWait wait, Upstream u, Exchange ex, SseWriter sse,
+                          boolean clientWantsUsage) {
         EventSplitter events = new EventSplitter();
-        boolean first = true;
+        InputStream in = response.body();
         long chunkCount = 0;
-        try {
-            while (true) {
-                long now = System.nanoTime();
-                long deadline = first ? firstDeadline : Math.min(totalDeadline, now + idle);
-                Object item = queue.poll(Math.min(deadline - now, first ? keepAlive : Long.MAX_VALUE));
-                if (item == null) {
-                    if (System.nanoTime() - deadline >= 0) {
-                        String what = first ? "its first token" : "its next chunk";
-                        Failure f = new Failure(first, 0, "timeout", "the upstream did not send " + what + " in time", null);
-                        if (first) return f;
-                        return new Failure(false, 504, "timeout", f.message, null);
-                    }
-                    sse.keepAlive();
-                    continue;
+        while (true) {
+            int n;
+            try {
+                n = events.readFrom(in);
+            } catch (UncheckedIOException e) {
+                throw e; // the client went away (a flush or keep-alive failed)
+            } catch (IOException | RuntimeException e) {
+                boolean first = !wait.streaming;
+                if (wait.expired) {
+                    String what = first ? "its first token" : "its next chunk";
+                    Failure f = new Failure(first, 0, "timeout", "the upstream did not send " + what + " in time", null);
+                    if (first) return f;
+                    return new Failure(false, 504, "timeout", f.message(), null);
                 }
-                if (item == BodyQueue.END) {
-                    events.flushRemainder(sse);
-                    if (first) return new Failure(true, 0, "empty_stream", "the upstream closed the stream before any event", null);
-                    if (!ex.usageReported) ex.completionTokens = chunkCount;
-                    ex.cost = u.deployment.cost(ex.promptTokens, ex.completionTokens);
-                    return null;
-                }
-                if (item instanceof Throwable t) {
-                    if (first) return classify(t, "");
-                    return new Failure(false, 502, "stream_broken", "the upstream stream broke after "
-                            + chunkCount + " chunks (" + t + ")", null);
-                }
-                chunkCount += events.feed((byte[]) item, sse, ex, clientWantsUsage);
-                if (first && sse.upstreamBytesSent) {
-                    first = false;
-                    ex.deployment = u.id();
-                    ex.status = 200;
-                    ex.firstTokenAt = Instant.now();
-                    ex.firstTokenNanos = System.nanoTime();
-                }
-                sse.flush();
+                if (first) return classify(e, "");
+                return new Failure(false, 502, "stream_broken", "the upstream stream broke after "
+                        + chunkCount + " chunks (" + e + ")", null);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Failure(false, 0, "interrupted", "interrupted", null);
+            if (n < 0) {
+                events.flushRemainder(sse);
+                if (!wait.streaming) return new Failure(true, 0, "empty_stream", "the upstream closed the stream before any event", null);
+                if (!ex.usageReported) ex.completionTokens = chunkCount;
+                ex.cost = u.deployment.cost(ex.promptTokens, ex.completionTokens);
+                return null;
+            }
+            chunkCount += events.split(n, sse, ex, clientWantsUsage);
+            if (!wait.streaming && sse.upstreamBytesSent) {
+                wait.streaming = true;
+                ex.deployment = u.id();
+                ex.status = 200;
+                ex.firstTokenAt = Instant.now();
+                ex.firstTokenNanos = System.nanoTime();
+            }
         }
     }
 
     /**
      * Splits the upstream byte stream into SSE events ({@code \n\n}-terminated), forwards each
      * complete event, reads {@code usage} where present and drops the usage-only event the
-     * gateway asked for on the client's behalf.
+     * gateway asked for on the client's behalf. Upstream bytes are read straight into its
+     * buffer, and events are recognised on the bytes: nothing is copied or decoded per event
+     * except the few that carry usage.
      */
     private static final class EventSplitter {
-        private byte[] buf = new byte[8192];
+        private static final byte[] DONE = "data: [DONE]".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] DATA_OBJECT = "data: {".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] USAGE = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
+
+        private byte[] buf = new byte[16 * 1024];
         private int len;
         private long chunksSeen;
 
-        /** Returns the number of content chunks forwarded. */
-        int feed(byte[] in, SseWriter sse, Exchange ex, boolean clientWantsUsage) {
-            int n = in.length;
-            if (len + n > buf.length) buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
-            System.arraycopy(in, 0, buf, len, n);
+        /** Reads the next upstream bytes after the unfinished event; their count, or -1 at the end. */
+        int readFrom(InputStream in) throws IOException {
+            if (len == buf.length) buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+            return in.read(buf, len, buf.length - len);
+        }
+
+        /** Forwards the events completed by the {@code n} bytes just read; returns the number of content chunks forwarded. */
+        int split(int n, SseWriter sse, Exchange ex, boolean clientWantsUsage) {
             int scanFrom = Math.max(0, len - 1);
             len += n;
             int chunks = 0;
@@ -662,16 +709,14 @@ final class Proxy {
         }
 
         private int event(int start, int end, SseWriter sse, Exchange ex, boolean clientWantsUsage) {
-            String head = new String(buf, start, Math.min(end - start, 16), StandardCharsets.US_ASCII);
-            if (head.startsWith("data: [DONE]")) {
+            if (startsWith(start, end, DONE)) {
                 if (!ex.usageReported) ex.completionTokens = chunksSeen;
                 ex.releaseLease();
             }
-            if (head.startsWith("data: {")) {
-                String text = new String(buf, start + 6, end - start - 6, StandardCharsets.UTF_8);
-                if (text.contains("\"usage\"")) {
+            if (startsWith(start, end, DATA_OBJECT)) {
+                if (contains(start + 6, end, USAGE)) {
                     try {
-                        JsonNode json = ApiError.JSON.readTree(text);
+                        JsonNode json = ApiError.JSON.readTree(buf, start + 6, end - start - 6);
                         JsonNode usage = json.path("usage");
                         if (usage.isObject()) {
                             ex.promptTokens = usage.path("prompt_tokens").asLong(0);
@@ -691,6 +736,22 @@ final class Proxy {
             }
             sse.upstream(buf, start, end - start);
             return 0;
+        }
+
+        private boolean startsWith(int start, int end, byte[] prefix) {
+            if (end - start < prefix.length) return false;
+            for (int i = 0; i < prefix.length; i++) {
+                if (buf[start + i] != prefix[i]) return false;
+            }
+            return true;
+        }
+
+        private boolean contains(int from, int end, byte[] needle) {
+            byte first = needle[0];
+            for (int i = from, last = end - needle.length; i <= last; i++) {
+                if (buf[i] == first && startsWith(i, end, needle)) return true;
+            }
+            return false;
         }
 
         void flushRemainder(SseWriter sse) {

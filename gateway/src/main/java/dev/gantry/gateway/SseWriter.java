@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The client side of a streamed answer. Headers are committed lazily, on the first
  * keep-alive comment or data event, so an upstream that fails before that can still be
- * retried or answered with a proper HTTP status.
+ * retried or answered with a proper HTTP status. A write that fails because the client went
+ * away throws {@link UncheckedIOException}, which the proxy records as status 499.
  */
 final class SseWriter {
     private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
@@ -19,6 +20,8 @@ final class SseWriter {
     private OutputStream out;
     /** Upstream bytes (not keep-alives) have reached the client: no retry is possible any more. */
     boolean upstreamBytesSent;
+    /** Bytes were written since the last flush. */
+    private boolean unflushed;
 
     SseWriter(ServerResponse res) {
         this.res = res;
@@ -46,18 +49,22 @@ final class SseWriter {
     void upstream(byte[] bytes, int off, int len) {
         commit();
         upstreamBytesSent = true;
+        unflushed = true;
         try {
             out.write(bytes, off, len);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | RuntimeException e) {
+            throw clientGone(e);
         }
     }
 
+    /** Sends what was written since the last flush; nothing when nothing was. */
     void flush() {
+        if (!unflushed) return;
+        unflushed = false;
         try {
-            if (out != null) out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            out.flush();
+        } catch (IOException | RuntimeException e) {
+            throw clientGone(e);
         }
     }
 
@@ -76,10 +83,24 @@ final class SseWriter {
     private void writeFlush(byte[] b, int off, int len) {
         try {
             out.write(b, off, len);
+            unflushed = false;
             out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | RuntimeException e) {
+            throw clientGone(e);
         }
+    }
+
+    /**
+     * A failed write to the client as an {@link UncheckedIOException}: Helidon reports one as a
+     * runtime exception around the IOException ({@code ServerConnectionException}), which the
+     * proxy would otherwise take for an upstream failure (or let through with status 200).
+     */
+    private static RuntimeException clientGone(Exception e) {
+        if (e instanceof UncheckedIOException u) return u;
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof IOException io) return new UncheckedIOException(io);
+        }
+        return (RuntimeException) e;
     }
 
     void close() {

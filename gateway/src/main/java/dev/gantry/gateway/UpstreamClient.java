@@ -1,6 +1,5 @@
 package dev.gantry.gateway;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -33,6 +32,19 @@ import javax.net.ssl.SSLSocketFactory;
  * fails before any byte of the answer arrived (the server had closed it) is retried once on a
  * new connection; a read timeout is never retried here. Bodies are framed by
  * {@code Content-Length}, {@code chunked}, or the end of the connection.
+ *
+ * <p>How a call waits for its upstream is explicit: every call takes a {@link Wait}. Before
+ * each read from the socket (whenever the bytes already received are used up) the client asks
+ * {@link Wait#beforeRead()} how long that read may block and sets it as the socket's read
+ * timeout; when the read times out it calls {@link Wait#afterTimeout()}, which may act on the
+ * reading thread (the proxy sends a {@code : keep-alive} comment to its client) and returns how
+ * long to wait more, or 0 to give up, which ends the call with the
+ * {@link SocketTimeoutException}. A unary call uses {@link Wait#fixed}: one read timeout, no
+ * second chance. The wait runs under the connection's buffer, so the head parser and the
+ * chunked decoder never see a timeout they could be interrupted by: a pause at any byte (in
+ * the status line, a header, a chunk-size line, between a chunk and its CRLF) costs only the
+ * time waited, and a Java socket stays valid after a read timeout. A call that gives up, or
+ * whose caller stops reading early, closes its connection instead of returning it to the pool.
  */
 final class UpstreamClient implements AutoCloseable {
     private final Duration connectTimeout;
@@ -45,6 +57,35 @@ final class UpstreamClient implements AutoCloseable {
         this.connectTimeout = connectTimeout;
         this.maxIdleNanos = maxIdle.toNanos();
         this.maxIdlePerHost = maxIdlePerHost;
+    }
+
+    /**
+     * How one call waits for bytes from its upstream (see the class comment). Both methods run
+     * on the calling thread, inside the read that waits; an unchecked exception from them ends
+     * the call and closes its connection.
+     */
+    interface Wait {
+        /** Milliseconds (at least 1) that the next socket read may block. */
+        int beforeRead();
+
+        /** The read waited {@link #beforeRead} (or the last answer) in vain: milliseconds to wait more, or 0 to give up. */
+        int afterTimeout();
+
+        /** Every read may block for {@code timeout}; a read that times out ends the call. */
+        static Wait fixed(Duration timeout) {
+            int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+            return new Wait() {
+                @Override
+                public int beforeRead() {
+                    return millis;
+                }
+
+                @Override
+                public int afterTimeout() {
+                    return 0;
+                }
+            };
+        }
     }
 
     /** An answer: status, the headers the proxy needs, and the body as a stream that ends with the body. */
@@ -104,15 +145,20 @@ final class UpstreamClient implements AutoCloseable {
 
     /** POSTs {@code body} to {@code uri}; the read timeout bounds every wait for bytes. */
     Response post(URI uri, Map<String, String> headers, byte[] body, Duration readTimeout) throws IOException {
-        return send("POST", uri, headers, body, readTimeout);
+        return send("POST", uri, headers, body, Wait.fixed(readTimeout));
+    }
+
+    /** POSTs {@code body} to {@code uri}, waiting for the answer's head and body bytes as {@code wait} says. */
+    Response post(URI uri, Map<String, String> headers, byte[] body, Wait wait) throws IOException {
+        return send("POST", uri, headers, body, wait);
     }
 
     /** GETs {@code uri} (a bodiless request); the read timeout bounds every wait for bytes. */
     Response get(URI uri, Map<String, String> headers, Duration readTimeout) throws IOException {
-        return send("GET", uri, headers, null, readTimeout);
+        return send("GET", uri, headers, null, Wait.fixed(readTimeout));
     }
 
-    private Response send(String method, URI uri, Map<String, String> headers, byte[] body, Duration readTimeout)
+    private Response send(String method, URI uri, Map<String, String> headers, byte[] body, Wait wait)
             throws IOException {
         String key = key(uri);
         for (int attempt = 0; ; attempt++) {
@@ -120,7 +166,7 @@ final class UpstreamClient implements AutoCloseable {
             boolean reused = c != null;
             if (c == null) c = connect(uri);
             try {
-                c.socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, readTimeout.toMillis())));
+                c.in.wait = wait;
                 writeRequest(c, method, uri, headers, body);
                 return readHead(c);
             } catch (IOException e) {
@@ -166,6 +212,7 @@ final class UpstreamClient implements AutoCloseable {
         ConcurrentLinkedDeque<Conn> pool = pools.computeIfAbsent(c.key, k -> new ConcurrentLinkedDeque<>());
         c.idleSinceNanos = System.nanoTime();
         c.answerStarted = false;
+        c.in.wait = null; // the finished call's (and whatever it holds on to)
         pool.offerFirst(c);
         // Over the cap: drop the least recently used one (the tail).
         if (pool.size() > maxIdlePerHost) {
@@ -343,9 +390,15 @@ final class UpstreamClient implements AutoCloseable {
         }
     }
 
+    /**
+     * The {@code chunked} transfer coding. A chunk's data is returned as soon as it is read; the
+     * CRLF after it is consumed by the next read, so a chunk is never held back waiting for it.
+     */
     private static final class ChunkedBody extends Framed {
         private final InputStream in;
         private long chunkLeft;
+        /** The current chunk's data was read to its end, the CRLF after it not yet. */
+        private boolean crlfDue;
         private boolean ended;
 
         ChunkedBody(InputStream in) {
@@ -355,14 +408,13 @@ final class UpstreamClient implements AutoCloseable {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             if (ended) return -1;
+            if (len == 0) return 0;
             if (chunkLeft == 0) {
-                String size = readLine(in);
-                int semi = size.indexOf(';');
-                try {
-                    chunkLeft = Long.parseLong((semi < 0 ? size : size.substring(0, semi)).trim(), 16);
-                } catch (NumberFormatException e) {
-                    throw new IOException("bad chunk size from the upstream: '" + clip(size) + "'");
+                if (crlfDue) {
+                    skipLine(in);
+                    crlfDue = false;
                 }
+                chunkLeft = readChunkSize(in);
                 if (chunkLeft == 0) {
                     while (!readLine(in).isEmpty()) {
                         // trailers: ignored
@@ -374,7 +426,7 @@ final class UpstreamClient implements AutoCloseable {
             int n = in.read(b, off, (int) Math.min(len, chunkLeft));
             if (n < 0) throw new EOFException("the upstream closed the connection inside a chunk");
             chunkLeft -= n;
-            if (chunkLeft == 0) readLine(in); // the CRLF after the chunk data
+            if (chunkLeft == 0) crlfDue = true;
             return n;
         }
 
@@ -384,11 +436,117 @@ final class UpstreamClient implements AutoCloseable {
         }
     }
 
+    /**
+     * A chunk-size line: hex digits, optional whitespace, optional {@code ;extensions}, CRLF.
+     * Parsed from the bytes as they come (no String per chunk).
+     */
+    private static long readChunkSize(InputStream in) throws IOException {
+        long size = 0;
+        int digits = 0;
+        boolean digitsEnded = false;
+        boolean extension = false;
+        int length = 0;
+        int b;
+        while ((b = in.read()) != '\n') {
+            if (b < 0) throw new EOFException("the upstream closed the connection inside a chunk-size line");
+            if (++length > 4096) throw new IOException("upstream chunk-size line longer than 4 KiB");
+            if (extension || b == '\r') continue;
+            if (b == ';') {
+                extension = true;
+            } else if (b == ' ' || b == '\t') {
+                digitsEnded = digits > 0;
+            } else {
+                int d = Character.digit(b, 16);
+                if (d < 0 || digitsEnded || size > (Long.MAX_VALUE >> 4)) {
+                    throw new IOException("bad chunk size from the upstream: unexpected "
+                            + (d < 0 ? "byte 0x" + Integer.toHexString(b) : "digit '" + (char) b + "'") + " in a chunk-size line");
+                }
+                size = size << 4 | d;
+                digits++;
+            }
+        }
+        if (digits == 0) throw new IOException("bad chunk size from the upstream: a chunk-size line without hex digits");
+        return size;
+    }
+
+    /** Skips to the end of a line (the CRLF after a chunk's data). */
+    private static void skipLine(InputStream in) throws IOException {
+        int b;
+        while ((b = in.read()) != '\n') {
+            if (b < 0) throw new EOFException("the upstream closed the connection after a chunk's data");
+        }
+    }
+
+    /**
+     * A connection's input: a buffer over the socket whose every socket read waits as the
+     * current call's {@link Wait} says. A read that times out consumed nothing, so whatever
+     * reads through this buffer (the head parser, a body) simply blocks longer.
+     */
+    private static final class In extends InputStream {
+        private final Socket socket;
+        private final InputStream raw;
+        private final byte[] buf = new byte[16 * 1024];
+        private int pos;
+        private int lim;
+        /** The socket's read timeout as last set, so an unchanged one is not set again. */
+        private int soTimeout = -1;
+        Wait wait;
+
+        In(Socket socket) throws IOException {
+            this.socket = socket;
+            this.raw = socket.getInputStream();
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (pos == lim && !fill()) return -1;
+            return buf[pos++] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) return 0;
+            if (pos == lim && !fill()) return -1;
+            int n = Math.min(len, lim - pos);
+            System.arraycopy(buf, pos, b, off, n);
+            pos += n;
+            return n;
+        }
+
+        /** Bytes received and not yet read; never touches the socket. */
+        @Override
+        public int available() {
+            return lim - pos;
+        }
+
+        /** Reads more from the socket into the empty buffer; false at the end of the connection. */
+        private boolean fill() throws IOException {
+            int timeout = wait.beforeRead();
+            while (true) {
+                if (timeout != soTimeout) {
+                    socket.setSoTimeout(timeout);
+                    soTimeout = timeout;
+                }
+                try {
+                    int n = raw.read(buf, 0, buf.length);
+                    if (n < 0) return false;
+                    if (n == 0) continue;
+                    pos = 0;
+                    lim = n;
+                    return true;
+                } catch (SocketTimeoutException e) {
+                    timeout = wait.afterTimeout();
+                    if (timeout <= 0) throw e;
+                }
+            }
+        }
+    }
+
     /** One connection: its socket, buffered streams, and whether it may be kept. */
     private static final class Conn {
         final String key;
         final Socket socket;
-        final InputStream in;
+        final In in;
         final OutputStream out;
         boolean keepAlive = true;
         boolean answerStarted;
@@ -397,7 +555,7 @@ final class UpstreamClient implements AutoCloseable {
         Conn(String key, Socket socket) throws IOException {
             this.key = key;
             this.socket = socket;
-            this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+            this.in = new In(socket);
             this.out = new BufferedOutputStream(socket.getOutputStream(), 8 * 1024);
         }
 

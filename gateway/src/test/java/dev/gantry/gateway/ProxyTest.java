@@ -393,4 +393,146 @@ class ProxyTest {
         assertThat(h.get("/health/readiness", null).statusCode()).isEqualTo(503);
         assertThat(a.requests.get()).as("health checks never send a completion").isEqualTo(1);
     }
+
+    // ---- streams from a raw-socket upstream: pauses at any byte, timeouts, clients that leave ----
+
+    private static String rawConfig(RawUpstream raw, String params, String extra) {
+        return """
+                model_list:
+                  - model_name: m
+                    litellm_params:
+                      model: openai/raw
+                      api_base: %s
+                %s
+                router_settings: {num_retries: 0, allowed_fails: 100}
+                %s
+                """.formatted(raw.apiBase(), params.isEmpty() ? "" : "      " + params, extra);
+    }
+
+    private static final String USAGE_EVENT = "data: {\"id\":\"raw\",\"object\":\"chat.completion.chunk\",\"created\":1,"
+            + "\"model\":\"raw\",\"choices\":[],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":2,\"total_tokens\":9}}\n\n";
+
+    @Test
+    void stream_fromAnUpstreamThatPausesInsideItsHeadAndChunkFraming_keepsAlive_andRelaysEveryEvent() throws Exception {
+        String e1 = RawUpstream.event("one ");
+        String e2 = RawUpstream.event("two");
+        String firstHalf = e1.substring(0, e1.length() / 2);
+        String size = RawUpstream.chunkSize(firstHalf);
+        assertThat(size).hasSize(2);
+        // Every pause before the first event is longer than the keep-alive interval.
+        var script = new RawUpstream.Script()
+                .write("HTTP/1.").pause(400)
+                .write("1 200 OK\r\nContent-Ty").pause(400)
+                .write("pe: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n" + size.charAt(0)).pause(400)
+                .write(size.charAt(1) + "\r\n" + firstHalf).pause(400)
+                .write("\r\n").chunk(e1.substring(firstHalf.length())).chunk(e2).pause(300)
+                .write(RawUpstream.chunkSize(USAGE_EVENT) + "\r\n" + USAGE_EVENT).pause(300)
+                .write("\r\n").chunk("data: [DONE]\n\n").write("0\r\n\r\n")
+                .build();
+        RawUpstream raw = track(new RawUpstream(i -> script));
+        Harness h = track(new Harness(rawConfig(raw, "", "gantry_settings: {keepalive_interval: 0.1}")));
+        var s = h.stream(Harness.chatBody("m", true), null);
+        assertThat(s.status()).isEqualTo(200);
+        assertThat(s.data()).containsExactly(e1.strip(), e2.strip(), "data: [DONE]");
+        assertThat(s.keepAlives()).as("keep-alives through four pauses of 400 ms: " + s.lines()).isGreaterThanOrEqualTo(6);
+        int firstData = s.lines().indexOf(s.lines().stream().filter(l -> l.text().startsWith("data: ")).findFirst().orElseThrow());
+        assertThat(s.lines().subList(firstData, s.lines().size())).as("no keep-alive after the first event")
+                .noneMatch(l -> l.text().equals(": keep-alive"));
+        awaitCount(() -> h.gateway.metrics.tokens.value("m", "completion"), 2); // usage read from the usage-only chunk
+        assertThat(h.gateway.metrics.tokens.value("m", "prompt")).isEqualTo(7);
+    }
+
+    @Test
+    void stream_firstTokenTimeout_afterKeepAlives_isAnErrorEvent_andClosesTheUpstreamConnection() throws Exception {
+        RawUpstream raw = track(new RawUpstream(i -> new RawUpstream.Script().write(RawUpstream.SSE_HEAD).awaitClose().build()));
+        Harness h = track(new Harness(rawConfig(raw, "", "gantry_settings: {first_token_timeout: 0.6, keepalive_interval: 0.15}")));
+        long start = System.nanoTime();
+        var s = h.stream(Harness.chatBody("m", true), null);
+        assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(550);
+        assertThat(s.status()).isEqualTo(200);
+        assertThat(s.keepAlives()).isGreaterThanOrEqualTo(2);
+        assertThat(s.data()).hasSize(1);
+        var error = Harness.json(s.data().get(0).substring(6)).path("error");
+        assertThat(error.path("message").asText()).isEqualTo("the upstream did not send its first token in time");
+        assertThat(error.path("code").asText()).isEqualTo("upstream_timeout");
+        assertThat(raw.awaitClosedMidAnswer(5_000)).as("the upstream connection is closed, not pooled").isTrue();
+        awaitCount(() -> h.gateway.metrics.requests.value("m", "anonymous", "504"), 1);
+    }
+
+    @Test
+    void stream_idleTimeoutMidStream_isAnErrorEvent_andClosesTheUpstreamConnection() throws Exception {
+        String e1 = RawUpstream.event("one");
+        RawUpstream raw = track(new RawUpstream(i -> new RawUpstream.Script().write(RawUpstream.SSE_HEAD).chunk(e1).awaitClose().build()));
+        Harness h = track(new Harness(rawConfig(raw, "", "gantry_settings: {stream_idle_timeout: 0.5, keepalive_interval: 0.1}")));
+        var s = h.stream(Harness.chatBody("m", true), null);
+        assertThat(s.data()).hasSize(2);
+        assertThat(s.data().get(0)).isEqualTo(e1.strip());
+        assertThat(s.data().get(1)).contains("\"error\"").contains("the upstream did not send its next chunk in time");
+        assertThat(s.keepAlives()).as("no keep-alives after the first event").isZero();
+        assertThat(raw.awaitClosedMidAnswer(5_000)).isTrue();
+        awaitCount(() -> h.gateway.metrics.requests.value("m", "anonymous", "504"), 1);
+    }
+
+    @Test
+    void stream_totalTimeout_endsAStreamThatKeepsSending_withAnErrorEvent() throws Exception {
+        var script = new RawUpstream.Script().write(RawUpstream.SSE_HEAD);
+        for (int i = 0; i < 40; i++) script.pause(100).chunk(RawUpstream.event("w" + i));
+        var answer = script.chunk("data: [DONE]\n\n").write("0\r\n\r\n").build();
+        RawUpstream raw = track(new RawUpstream(i -> answer));
+        Harness h = track(new Harness(rawConfig(raw, "stream_timeout: 1", "gantry_settings: {stream_idle_timeout: 0.5}")));
+        long start = System.nanoTime();
+        var s = h.stream(Harness.chatBody("m", true), null);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(millis).as("ended by stream_timeout (1 s), not after the upstream's 4 s").isBetween(900L, 3_000L);
+        assertThat(s.data().size()).isBetween(3, 15);
+        assertThat(s.data()).last().asString().contains("\"error\"").contains("next chunk");
+        assertThat(raw.awaitClosedMidAnswer(5_000)).isTrue();
+    }
+
+    @Test
+    void stream_clientGoneMidStream_closesTheUpstreamConnection_andIs499() throws Exception {
+        var script = new RawUpstream.Script().write(RawUpstream.SSE_HEAD);
+        for (int i = 0; i < 200; i++) script.pause(50).chunk(RawUpstream.event("w" + i));
+        var answer = script.build();
+        RawUpstream raw = track(new RawUpstream(i -> answer));
+        Harness h = track(new Harness(rawConfig(raw, "", "")));
+        readUntilThenLeave(h, "data: ");
+        assertThat(raw.awaitClosedMidAnswer(5_000)).as("the upstream connection is closed when the client leaves").isTrue();
+        awaitCount(() -> h.gateway.metrics.requests.value("m", "anonymous", "499"), 1);
+    }
+
+    @Test
+    void stream_clientGoneBeforeTheFirstToken_closesTheUpstreamConnection_andIs499() throws Exception {
+        RawUpstream raw = track(new RawUpstream(i -> new RawUpstream.Script().write(RawUpstream.SSE_HEAD).awaitClose().build()));
+        Harness h = track(new Harness(rawConfig(raw, "", "gantry_settings: {keepalive_interval: 0.1}")));
+        readUntilThenLeave(h, ": keep-alive");
+        assertThat(raw.awaitClosedMidAnswer(5_000)).as("a failed keep-alive closes the upstream connection").isTrue();
+        awaitCount(() -> h.gateway.metrics.requests.value("m", "anonymous", "499"), 1);
+    }
+
+    /** Sends a streamed chat request on a raw socket, reads until a line starting with {@code prefix}, and closes. */
+    private static void readUntilThenLeave(Harness h, String prefix) throws Exception {
+        var uri = java.net.URI.create(h.base);
+        byte[] body = Harness.chatBody("m", true).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (var socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(10_000);
+            var out = socket.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: " + uri.getHost() + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+            String line;
+            while ((line = in.readLine()) != null && !line.startsWith(prefix)) {
+                // status line, headers, chunk sizes
+            }
+            assertThat(line).as("the stream sent a line starting with '" + prefix + "'").isNotNull();
+        }
+    }
+
+    private static void awaitCount(java.util.function.LongSupplier value, long expected) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (value.getAsLong() < expected && System.currentTimeMillis() < deadline) Thread.sleep(10);
+        assertThat(value.getAsLong()).isEqualTo(expected);
+    }
 }
