@@ -96,24 +96,23 @@ gw_cpu0="$(cpu_seconds "$gateway_pid")"
 stub_cpu0="$(cpu_seconds "${pids[0]}")"
 children_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($16 + $17) / hz}' "/proc/$$/stat"; }
 gen_cpu0="$(children_cpu)"
-"$java" -Xmx1g -jar "$jar" "${args[@]}"
+"$java" -Xmx1g -jar "$jar" "${args[@]}" | tee "$work/bench.out"
 gen_cpu="$(awk -v a="$(children_cpu)" -v b="$gen_cpu0" 'BEGIN {print a - b}')"
 stub_cpu="$(awk -v a="$(cpu_seconds "${pids[0]}")" -v b="$stub_cpu0" 'BEGIN {print a - b}')"
-# CPU per proxied request: independent of how busy the machine is (the latencies are not).
-# Counts: warm-up (Bench.run: 6,000 gateway / 2,000 nginx requests per mode) + the measured cells.
-# The table's "gateway CPU us/req" column is the same figure per cell, without warm-up (from the
-# gateway's process_cpu_seconds_total).
-cells=$(( $(echo "$clients" | tr ',' '\n' | wc -l) * 2 ))
-gw_requests=$(( 12000 + cells * requests ))
+# CPU per proxied request: depends much less on how busy the machine is than the latencies do.
+# Whole run, warm-up (and the gateway's JIT compilation) included; the table's "gateway CPU us/req"
+# column is the same figure per measured cell, after warm-up (from the gateway's process_cpu_seconds_total).
+sent() { grep '^requests sent:' "$work/bench.out" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+gw_requests="$(sent gateway)"
 gw_cpu="$(awk -v a="$(cpu_seconds "$gateway_pid")" -v b="$gw_cpu0" 'BEGIN {print a - b}')"
 {
   echo
-  echo "gateway JVM: $gw_cpu CPU s for $gw_requests requests = $(awk -v c="$gw_cpu" -v n="$gw_requests" 'BEGIN {printf "%.0f", c * 1e6 / n}') us/request (JIT warm-up included)"
+  echo "gateway JVM: $gw_cpu CPU s for $gw_requests requests = $(awk -v c="$gw_cpu" -v n="$gw_requests" 'BEGIN {printf "%.0f", c * 1e6 / n}') us/request (warm-up and JIT included)"
   awk -v hz="$(getconf CLK_TCK)" '{printf "gateway JVM so far: user %.2f s, system %.2f s\n", $14 / hz, $15 / hz}' "/proc/$gateway_pid/stat"
   echo "load generator JVM: $gen_cpu CPU s, stub JVM: $stub_cpu CPU s (all requests, all targets)"
   if [ "${#nginx_pids[@]}" -gt 0 ]; then
     ng_cpu="$(cpu_seconds "${nginx_pids[@]}")"
-    ng_requests=$(( 4000 + cells * requests ))
+    ng_requests="$(sent via)"
     echo "nginx: $ng_cpu CPU s for $ng_requests requests = $(awk -v c="$ng_cpu" -v n="$ng_requests" 'BEGIN {printf "%.0f", c * 1e6 / n}') us/request"
   fi
 } | tee -a "$out"

@@ -124,19 +124,14 @@ final class Bench {
             key = ApiError.JSON.readTree(answer).path("key").asText();
         }
         URI gatewayMetrics = URI.create((gateway.endsWith("/v1") ? gateway.substring(0, gateway.length() - 3) : gateway) + "/metrics");
-        System.out.println("warming up ...");
-        for (boolean stream : new boolean[] {false, true}) {
-            measure(client, "direct", direct, null, 16, stream, 2000);
-            measure(client, "gateway", gateway, key, 16, stream, 6000);
-            if (via != null) measure(client, "via", via, null, 16, stream, 2000);
-        }
+        warmUp(client, direct, gateway, key, via, gatewayMetrics);
         List<Result> results = new ArrayList<>();
         for (boolean stream : new boolean[] {false, true}) {
             for (int c : clients) {
                 results.add(measure(client, "direct", direct, null, c, stream, requests));
-                double cpu0 = processCpuSeconds(client, gatewayMetrics);
+                double cpu0 = metric(client, gatewayMetrics, "process_cpu_seconds_total");
                 Result g = measure(client, "gateway", gateway, key, c, stream, requests);
-                double cpu = processCpuSeconds(client, gatewayMetrics) - cpu0;
+                double cpu = metric(client, gatewayMetrics, "process_cpu_seconds_total") - cpu0;
                 results.add(new Result(g.target, g.clients, g.stream, g.requests, g.seconds, g.p50Ms, g.p99Ms, g.errors,
                         cpu * 1e6 / requests));
                 if (via != null) results.add(measure(client, "via", via, null, c, stream, requests));
@@ -146,8 +141,40 @@ final class Bench {
         String table = table(results);
         System.out.println();
         System.out.println(table);
+        // Warm-up included; bench/run-bench.sh divides each process's CPU time by these.
+        System.out.println("requests sent: " + String.join(" ", sent.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
         if (out != null) Files.writeString(out, table);
         return 0;
+    }
+
+    /** Warm-up rounds end when the gateway's JIT spent at most this share of a round compiling. */
+    static final double JIT_QUIET_SHARE = 0.05;
+    static final int MAX_WARM_UP_ROUNDS = 30;
+
+    /**
+     * Sends unary and streaming requests to every target in rounds until the gateway's JIT has
+     * settled: a round in which its compilers ran for at most {@link #JIT_QUIET_SHARE} of the
+     * round's time, read from its {@code jvm_compilation_time_seconds_total}. A 2-core box takes
+     * tens of seconds to compile the gateway's hot paths, and a measurement taken before that
+     * counts C2's work as the gateway's and shares the cores with it. Without that metric, a
+     * fixed number of rounds.
+     */
+    private static void warmUp(UpstreamClient client, String direct, String gateway, String key, String via, URI gatewayMetrics)
+            throws Exception {
+        for (int round = 1; round <= MAX_WARM_UP_ROUNDS; round++) {
+            double jit0 = metric(client, gatewayMetrics, "jvm_compilation_time_seconds_total");
+            long t0 = System.nanoTime();
+            for (boolean stream : new boolean[] {false, true}) {
+                measure(client, "direct", direct, null, 16, stream, 1000);
+                measure(client, "gateway", gateway, key, 16, stream, 3000);
+                if (via != null) measure(client, "via", via, null, 16, stream, 1000);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            double jit = metric(client, gatewayMetrics, "jvm_compilation_time_seconds_total") - jit0;
+            System.out.printf(Locale.ROOT, "warm-up round %d: %.1f s, gateway JIT compiling %.2f s%n", round, seconds, jit);
+            if (Double.isNaN(jit) ? round >= 3 : jit <= JIT_QUIET_SHARE * seconds) return;
+        }
+        System.out.println("warm-up: the gateway's JIT did not settle in " + MAX_WARM_UP_ROUNDS + " rounds; measuring anyway");
     }
 
     private static void printLast(List<Result> results, int n) {
@@ -180,8 +207,12 @@ final class Bench {
         return t.toString();
     }
 
+    /** Requests sent per target, warm-up included. */
+    private static final java.util.Map<String, Long> sent = new java.util.TreeMap<>();
+
     static Result measure(UpstreamClient client, String target, String base, String key, int clients, boolean stream, int requests)
             throws Exception {
+        sent.merge(target, (long) requests, Long::sum);
         byte[] body = ("{\"model\":\"bench\",\"stream\":" + stream
                 + ",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"benchmark prompt\"}]}")
                 .getBytes(StandardCharsets.UTF_8);
@@ -220,12 +251,12 @@ final class Bench {
                 latencies[(int) Math.min(requests - 1, Math.ceil(requests * 0.99) - 1)] / 1e6, errors.get(), Double.NaN);
     }
 
-    /** The gateway's {@code process_cpu_seconds_total}; NaN when its /metrics does not say. */
-    static double processCpuSeconds(UpstreamClient client, URI metrics) {
+    /** An unlabelled series from the gateway's /metrics; NaN when it does not say. */
+    static double metric(UpstreamClient client, URI metrics, String name) {
         try (var res = client.get(metrics, java.util.Map.of(), Duration.ofSeconds(10))) {
             String text = new String(res.readAll(16 << 20), StandardCharsets.UTF_8);
             for (String line : text.split("\n")) {
-                if (line.startsWith("process_cpu_seconds_total ")) return Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim());
+                if (line.startsWith(name + " ")) return Double.parseDouble(line.substring(name.length() + 1).trim());
             }
         } catch (Exception e) {
             // no CPU figure: the column says n/a

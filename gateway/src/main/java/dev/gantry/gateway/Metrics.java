@@ -65,14 +65,20 @@ final class Metrics {
     }
 
     /**
-     * The standard process series every Prometheus client exports: CPU time (user + system) and
-     * start time. {@code gantry-gateway bench} divides the CPU delta by the requests it sent.
+     * The standard process series every Prometheus client exports (CPU time, user + system, and
+     * start time) and the JVM's JIT compilation time. {@code gantry-gateway bench} divides the
+     * CPU delta by the requests it sent and warms up until the JIT time stops growing.
      */
     void processMetrics() {
         var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         if (os instanceof com.sun.management.OperatingSystemMXBean hotspot) {
             sampledCounter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
                     () -> hotspot.getProcessCpuTime() / 1e9);
+        }
+        var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        if (jit != null && jit.isCompilationTimeMonitoringSupported()) {
+            sampledCounter("jvm_compilation_time_seconds_total", "Time the JIT compilers spent compiling, in seconds.",
+                    () -> jit.getTotalCompilationTime() / 1e3);
         }
         double start = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime() / 1e3;
         gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", () -> start);
