@@ -48,6 +48,7 @@ final class Ledger implements AutoCloseable {
     private final Thread writer;
     private final AtomicLong spooledRecords = new AtomicLong();
     private final AtomicLong pending = new AtomicLong(); // appended, not yet in the DB or the spool
+    private final AtomicLong transactions = new AtomicLong(); // committed batches (bench-ledger)
     private volatile boolean running = true;
     private volatile boolean databaseUp = true;
     private volatile boolean spoolWritable = true;
@@ -99,6 +100,16 @@ final class Ledger implements AutoCloseable {
         return databaseUp;
     }
 
+    /** The writer thread, whose CPU time is the ledger's cost (bench-ledger). */
+    long writerThreadId() {
+        return writer.threadId();
+    }
+
+    /** Batches committed to the database so far. */
+    long transactions() {
+        return transactions.get();
+    }
+
     /** Waits until every appended record is in the database or the spool (tests, shutdown). */
     boolean awaitIdle(long timeoutMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
@@ -147,6 +158,7 @@ final class Ledger implements AutoCloseable {
             try {
                 int inserted = insert(c, batch);
                 c.commit();
+                transactions.incrementAndGet();
                 metrics.ledgerRecords.add(inserted, "written");
                 metrics.ledgerRecords.add(batch.size() - inserted, "duplicate");
             } catch (SQLException e) {

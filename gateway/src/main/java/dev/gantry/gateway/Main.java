@@ -16,6 +16,7 @@ public final class Main {
             Usage: gantry-gateway --config FILE [--host HOST] [--port PORT] [--data-dir DIR]
                    gantry-gateway bench --direct URL --gateway URL [--master-key K] [--via URL] [--out FILE]
                    gantry-gateway stub [--port P]   (the benchmark's stub upstream)
+                   gantry-gateway bench-ledger [--records N] [--rate R] [--database-url URL]   (the usage ledger alone)
 
             An OpenAI-compatible LLM gateway that reads LiteLLM-style config.yaml files.
 
@@ -41,6 +42,9 @@ public final class Main {
     static int run(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("bench")) {
             return Bench.run(java.util.Arrays.copyOfRange(args, 1, args.length));
+        }
+        if (args.length > 0 && args[0].equals("bench-ledger")) {
+            return LedgerBench.run(java.util.Arrays.copyOfRange(args, 1, args.length));
         }
         if (args.length > 0 && args[0].equals("stub")) {
             return Bench.stub(java.util.Arrays.copyOfRange(args, 1, args.length));
