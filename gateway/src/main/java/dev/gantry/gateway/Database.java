@@ -116,12 +116,23 @@ final class Database implements AutoCloseable {
     private synchronized void migrate() throws SQLException {
         if (migrated) return;
         try {
-            Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+            Flyway.configure().dataSource(pool).locations(migrationLocations(poolConfig.getJdbcUrl())).load().migrate();
             migrated = true;
             LOG.info("database " + displayUrl + " migrated");
         } catch (RuntimeException e) {
             throw new SQLException("database " + displayUrl + " is unavailable or cannot be migrated: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The portable migrations, plus the embedded H2's own ({@code db/vendor/h2}: what only H2
+     * does differently, e.g. a ledger without secondary indexes). Versions are shared: a vendor
+     * migration takes a number no portable one uses.
+     */
+    static String[] migrationLocations(String jdbcUrl) {
+        return jdbcUrl.startsWith("jdbc:h2:")
+                ? new String[] {"classpath:db/migration", "classpath:db/vendor/h2"}
+                : new String[] {"classpath:db/migration"};
     }
 
     @Override
