@@ -675,9 +675,9 @@ final class Proxy {
     private static final class EventSplitter {
         private static final byte[] DONE = "data: [DONE]".getBytes(StandardCharsets.US_ASCII);
         private static final byte[] DATA_OBJECT = "data: {".getBytes(StandardCharsets.US_ASCII);
-        private static final byte[] USAGE = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] USAGE_KEY = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
 
-        private byte[] buf = new byte[16 * 1024];
+        private byte[] buf = new byte[4096];
         private int len;
         private long chunksSeen;
 
@@ -714,21 +714,8 @@ final class Proxy {
                 ex.releaseLease();
             }
             if (startsWith(start, end, DATA_OBJECT)) {
-                if (contains(start + 6, end, USAGE)) {
-                    try {
-                        JsonNode json = ApiError.JSON.readTree(buf, start + 6, end - start - 6);
-                        JsonNode usage = json.path("usage");
-                        if (usage.isObject()) {
-                            ex.promptTokens = usage.path("prompt_tokens").asLong(0);
-                            ex.completionTokens = usage.path("completion_tokens").asLong(0);
-                            ex.usageReported = true;
-                            if (!clientWantsUsage && json.path("choices").isArray() && json.path("choices").isEmpty()) {
-                                return 0;
-                            }
-                        }
-                    } catch (Exception e) {
-                        // relay it unread
-                    }
+                if (contains(start + 6, end, USAGE_KEY) && readUsage(start + 6, end, ex) == USAGE_ONLY && !clientWantsUsage) {
+                    return 0; // the usage-only chunk the gateway asked for on the client's behalf
                 }
                 sse.upstream(buf, start, end - start);
                 chunksSeen++;
@@ -736,6 +723,58 @@ final class Proxy {
             }
             sse.upstream(buf, start, end - start);
             return 0;
+        }
+
+        private static final int NO_USAGE = 0;
+        private static final int USAGE = 1;
+        private static final int USAGE_ONLY = 2;
+
+        /**
+         * Reads the top-level {@code usage} object of the JSON event data in {@code buf[from, end)}
+         * into {@code ex}: {@link #USAGE_ONLY} when its {@code choices} is an empty array (the
+         * final usage chunk), {@link #USAGE} when it has usage and choices, {@link #NO_USAGE}
+         * when it has no usage object or is not JSON (it is relayed unread). Read with the
+         * streaming parser, not into a tree: upstreams like OpenAI put {@code "usage": null} in
+         * every chunk once usage is asked for.
+         */
+        private int readUsage(int from, int end, Exchange ex) {
+            long prompt = 0;
+            long completion = 0;
+            boolean usage = false;
+            boolean choicesEmpty = false;
+            try (JsonParser p = ApiError.JSON.getFactory().createParser(buf, from, end - from)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) return NO_USAGE;
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    JsonToken value = p.nextToken();
+                    if (value == JsonToken.START_OBJECT && name.equals("usage")) {
+                        usage = true;
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String field = p.currentName();
+                            if (!p.nextToken().isScalarValue()) p.skipChildren(); // e.g. prompt_tokens_details
+                            else if (field.equals("prompt_tokens")) prompt = p.getValueAsLong(0);
+                            else if (field.equals("completion_tokens")) completion = p.getValueAsLong(0);
+                        }
+                    } else if (value == JsonToken.START_ARRAY && name.equals("choices")) {
+                        JsonToken t = p.nextToken();
+                        choicesEmpty = t == JsonToken.END_ARRAY;
+                        while (t != JsonToken.END_ARRAY) {
+                            if (t == null) return NO_USAGE; // cut short
+                            p.skipChildren();
+                            t = p.nextToken();
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+            } catch (IOException e) {
+                return NO_USAGE;
+            }
+            if (!usage) return NO_USAGE;
+            ex.promptTokens = prompt;
+            ex.completionTokens = completion;
+            ex.usageReported = true;
+            return choicesEmpty ? USAGE_ONLY : USAGE;
         }
 
         private boolean startsWith(int start, int end, byte[] prefix) {

@@ -409,13 +409,16 @@ class ProxyTest {
                 """.formatted(raw.apiBase(), params.isEmpty() ? "" : "      " + params, extra);
     }
 
+    /** OpenAI's final usage chunk, with usage before the empty choices and a nested details object. */
     private static final String USAGE_EVENT = "data: {\"id\":\"raw\",\"object\":\"chat.completion.chunk\",\"created\":1,"
-            + "\"model\":\"raw\",\"choices\":[],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":2,\"total_tokens\":9}}\n\n";
+            + "\"model\":\"raw\",\"usage\":{\"prompt_tokens\":7,\"prompt_tokens_details\":{\"cached_tokens\":0},"
+            + "\"completion_tokens\":2,\"total_tokens\":9},\"choices\":[]}\n\n";
 
     @Test
     void stream_fromAnUpstreamThatPausesInsideItsHeadAndChunkFraming_keepsAlive_andRelaysEveryEvent() throws Exception {
         String e1 = RawUpstream.event("one ");
-        String e2 = RawUpstream.event("two");
+        // OpenAI sends "usage": null in every chunk once usage is asked for.
+        String e2 = RawUpstream.event("two").replace("}]}", "}],\"usage\":null}");
         String firstHalf = e1.substring(0, e1.length() / 2);
         String size = RawUpstream.chunkSize(firstHalf);
         assertThat(size).hasSize(2);
