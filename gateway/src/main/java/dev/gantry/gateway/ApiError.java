@@ -2,8 +2,8 @@ package dev.gantry.gateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.ServerResponse;
+import dev.gantry.gateway.server.HttpException;
+import dev.gantry.gateway.server.ServerResponse;
 import java.util.Map;
 
 /**
@@ -54,6 +54,12 @@ final class ApiError extends RuntimeException {
         return new ApiError(503, "service_unavailable_error", code, null, message, Map.of());
     }
 
+    /** A request the HTTP server refused itself (too large, malformed, over the concurrency limit, ...). */
+    static ApiError of(HttpException e) {
+        String type = e.status() == 503 ? "service_unavailable_error" : e.status() == 408 ? "timeout_error" : "invalid_request_error";
+        return new ApiError(e.status(), type, e.code(), null, e.getMessage(), e.headers());
+    }
+
     ObjectNode body() {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode error = root.putObject("error");
@@ -75,7 +81,7 @@ final class ApiError extends RuntimeException {
     void send(ServerResponse res) {
         res.status(status);
         headers.forEach(res::header);
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.header("Content-Type", "application/json");
         res.send(bodyBytes());
     }
 }

@@ -1,7 +1,6 @@
 package dev.gantry.gateway;
 
-import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.ServerRequest;
+import dev.gantry.gateway.server.ServerRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
@@ -115,13 +114,13 @@ final class Auth {
     }
 
     static Optional<String> bearer(ServerRequest req) {
-        Optional<String> auth = req.headers().first(HeaderNames.AUTHORIZATION);
+        Optional<String> auth = req.header("Authorization");
         if (auth.isPresent()) {
             String v = auth.get().trim();
             if (v.regionMatches(true, 0, "Bearer ", 0, 7)) return Optional.of(v.substring(7).trim());
             return Optional.of(v);
         }
-        return req.headers().first(HeaderNames.create("api-key")).or(() -> req.headers().first(HeaderNames.create("x-api-key")));
+        return req.header("api-key").or(() -> req.header("x-api-key"));
     }
 
     /** The caller of an API request, or a 401/403/503 {@link ApiError}. */

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gantry.gateway.config.GatewayConfig;
 import dev.gantry.gateway.config.RoutingStrategy;
-import io.helidon.http.HeaderNames;
-import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
+import dev.gantry.gateway.server.Http1Server;
+import dev.gantry.gateway.server.HttpException;
+import dev.gantry.gateway.server.Routes;
+import dev.gantry.gateway.server.ServerRequest;
+import dev.gantry.gateway.server.ServerResponse;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -19,9 +19,10 @@ import java.util.logging.Logger;
 /**
  * The gateway wired from a {@link GatewayConfig}: router and health monitor, auth and key
  * admin, limits (in memory, or Redis when {@code redis_host} is set), the usage ledger and
- * metrics. {@link #routing(HttpRouting.Builder)} installs every endpoint and is what tests
- * and {@link Main} both use; {@link #start(String, int)} runs it on a Helidon SE web server
- * whose handlers are blocking methods on virtual threads.
+ * metrics. {@link #routing(Routes)} installs every endpoint and the OpenAI-shaped error
+ * answers; {@link #start(String, int)} serves them with the gateway's own HTTP/1.1 server
+ * ({@link Http1Server}: one virtual thread per connection running the blocking handlers),
+ * limited to {@code max_request_bytes} per body and {@code max_concurrent_requests} in flight.
  */
 public final class Gateway implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
@@ -44,7 +45,7 @@ public final class Gateway implements AutoCloseable {
     private final Limits.LimitStore limitStore;
     private final Proxy proxy;
     private final KeyAdmin keyAdmin;
-    private WebServer server;
+    private Http1Server server;
 
     /** {@code dataDir} holds the embedded H2 database and the ledger spool unless the config says otherwise. */
     public Gateway(GatewayConfig config, Path dataDir) {
@@ -95,12 +96,15 @@ public final class Gateway implements AutoCloseable {
         config.warnings().forEach(w -> LOG.warning("config: " + w));
     }
 
-    /** Installs every endpoint. */
-    public void routing(HttpRouting.Builder r) {
-        r.error(ApiError.class, (req, res, e) -> e.send(res));
-        r.error(Exception.class, (req, res, e) -> {
-            LOG.log(Level.SEVERE, "unexpected error on " + req.prologue().uriPath().path(), e);
-            if (!res.isSent()) {
+    /** Installs every endpoint, the unknown-URL answer and the error answers. */
+    public void routing(Routes r) {
+        r.errors((req, res, e) -> {
+            if (e instanceof ApiError api) {
+                api.send(res);
+            } else if (e instanceof HttpException http) {
+                ApiError.of(http).send(res);
+            } else {
+                LOG.log(Level.SEVERE, "unexpected error on " + (req == null ? "a request" : req.method() + " " + req.path()), e);
                 new ApiError(500, "internal_error", "internal_error", null,
                         "internal gateway error (" + e.getClass().getSimpleName() + "); see the gateway log", java.util.Map.of()).send(res);
             }
@@ -114,12 +118,13 @@ public final class Gateway implements AutoCloseable {
         r.get("/health/liveness", (req, res) -> json(res, 200, "{\"status\":\"alive\"}"));
         r.get(READINESS_PATH, this::readiness);
         r.get(METRICS_PATH, (req, res) -> {
-            res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+            res.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
             res.send(metrics.scrape());
         });
         keyAdmin.routing(r);
-        r.any((req, res) -> new ApiError(404, "invalid_request_error", "unknown_url", null, "unknown URL "
-                + req.prologue().method().text() + " " + req.prologue().uriPath().path()
+        // Unknown paths and known paths with another method alike (as under Helidon, whose r.any caught both).
+        r.notFound((req, res) -> new ApiError(404, "invalid_request_error", "unknown_url", null, "unknown URL "
+                + req.method() + " " + req.path()
                 + "; the gateway serves /v1/chat/completions, /v1/completions, /v1/models, /key/*, /health/*, /metrics",
                 java.util.Map.of()).send(res));
     }
@@ -159,21 +164,22 @@ public final class Gateway implements AutoCloseable {
 
     private static void json(ServerResponse res, int status, String body) {
         res.status(status);
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.header("Content-Type", "application/json");
         res.send(body);
     }
 
-    /** Starts a web server on {@code host:port} (port 0 picks a free one). */
-    public WebServer start(String host, int port) {
-        server = WebServer.builder()
+    /**
+     * Starts serving on {@code host:port} (port 0 picks a free one); timeouts are
+     * {@link Http1Server}'s defaults (idle keep-alive 60 s, request head 20 s).
+     */
+    public Http1Server start(String host, int port) {
+        Routes routes = new Routes();
+        routing(routes);
+        server = Http1Server.builder(routes)
                 .host(host)
                 .port(port)
-                // SSE events are small writes: without TCP_NODELAY each waits for the client's delayed ACK (~40 ms).
-                .connectionOptions(o -> o.tcpNoDelay(true))
-                .maxPayloadSize(config.gantry().maxRequestBytes())
+                .maxRequestBytes(config.gantry().maxRequestBytes())
                 .maxConcurrentRequests(config.gantry().maxConcurrentRequests())
-                .routing(this::routing)
-                .build()
                 .start();
         LOG.info("gantry gateway listening on http://" + host + ":" + server.port() + " with "
                 + config.deployments().size() + " deployments of " + config.modelNames());

@@ -3,10 +3,9 @@ package dev.gantry.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
+import dev.gantry.gateway.server.Routes;
+import dev.gantry.gateway.server.ServerRequest;
+import dev.gantry.gateway.server.ServerResponse;
 import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -44,7 +43,7 @@ final class KeyAdmin {
         this.clock = clock;
     }
 
-    void routing(HttpRouting.Builder r) {
+    void routing(Routes r) {
         r.post("/key/generate", this::generate);
         r.get("/key/info", this::info);
         r.post("/key/update", this::update);
@@ -82,7 +81,7 @@ final class KeyAdmin {
 
     private void info(ServerRequest req, ServerResponse res) {
         auth.requireAdmin(req);
-        String key = req.query().first("key").orElseThrow(() -> ApiError.badRequest("key",
+        String key = req.query("key").orElseThrow(() -> ApiError.badRequest("key",
                 "pass the key or its digest: /key/info?key=sk-..."));
         VirtualKey k = find(key);
         ObjectNode out = ApiError.JSON.createObjectNode();
@@ -170,7 +169,7 @@ final class KeyAdmin {
     }
 
     private static ObjectNode body(ServerRequest req, boolean allowEmpty) {
-        byte[] bytes = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
+        byte[] bytes = req.body();
         if (bytes.length == 0 && allowEmpty) return ApiError.JSON.createObjectNode();
         try {
             JsonNode n = ApiError.JSON.readTree(bytes);
@@ -312,7 +311,7 @@ final class KeyAdmin {
     }
 
     private static void send(ServerResponse res, ObjectNode body) {
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.header("Content-Type", "application/json");
         try {
             res.send(ApiError.JSON.writeValueAsBytes(body));
         } catch (Exception e) {

@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gantry.gateway.config.GatewayConfig;
-import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
+import dev.gantry.gateway.server.HttpException;
+import dev.gantry.gateway.server.ServerRequest;
+import dev.gantry.gateway.server.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -124,7 +124,7 @@ final class Proxy {
         res.header("X-Request-Id", ex.requestId);
         try {
             ex.caller = auth.authenticate(req);
-            ex.rawBody = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
+            ex.rawBody = req.body();
             ObjectNode body = parse(ex.rawBody, endpoint);
             ex.model = body.get("model").asText();
             if (!router.knows(ex.model)) {
@@ -148,6 +148,9 @@ final class Proxy {
             ex.status = e.status;
             if (e.status == 429) metrics.rateLimited.inc(e.code == null ? "unknown" : e.code);
             if (!res.isSent()) e.send(res);
+        } catch (HttpException e) {
+            ex.status = e.status(); // a body the server refused (over max_request_bytes, bad chunking): it answers
+            throw e;
         } catch (UncheckedIOException e) {
             ex.status = 499; // client closed the connection
         } finally {
@@ -472,7 +475,7 @@ final class Proxy {
             ex.cost = u.deployment.cost(ex.promptTokens, ex.completionTokens);
             ex.releaseLease();
             res.status(200);
-            res.header(HeaderNames.CONTENT_TYPE, response.type());
+            res.header("Content-Type", response.type());
             res.send(response.body());
             return null;
         });

@@ -1,7 +1,6 @@
 package dev.gantry.gateway;
 
-import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.ServerResponse;
+import dev.gantry.gateway.server.ServerResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -34,8 +33,8 @@ final class SseWriter {
     private void commit() {
         if (out == null) {
             res.status(200);
-            res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-            res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+            res.header("Content-Type", "text/event-stream; charset=utf-8");
+            res.header("Cache-Control", "no-cache");
             res.header("X-Accel-Buffering", "no");
             out = res.outputStream();
         }

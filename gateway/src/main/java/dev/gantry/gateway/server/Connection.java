@@ -57,6 +57,8 @@ final class Connection implements Runnable {
     private final int maxHeadBytes;
     private final Bytes wire = new Bytes(1024);
     private int soTimeout = -1;
+    /** System.nanoTime() (made odd, so never 0) when a socket write started; 0 when none is under way. */
+    private volatile long writingSince;
     /** Waiting for the first byte of a request: {@link Http1Server#stop} may close it at once. */
     private volatile boolean idle = true;
     /** This response must be the connection's last (the request broke the framing, or a body read failed). */
@@ -467,7 +469,7 @@ final class Connection implements Runnable {
             timeout(server.bodyTimeoutMillis);
             if (req.expectContinue && !req.continueSent) {
                 req.continueSent = true;
-                if (pos == lim) out.write(CONTINUE); // no body byte arrived yet: the client waits for this
+                if (pos == lim) send(CONTINUE, 0, CONTINUE.length); // no body byte arrived yet: the client waits for this
             }
             byte[] body = req.contentLength >= 0 ? readFixed((int) req.contentLength) : readChunked(server.maxRequestBytes, true);
             req.bodyConsumed = true;
@@ -610,7 +612,29 @@ final class Connection implements Runnable {
     }
 
     void write(Bytes b) throws IOException {
-        out.write(b.array, 0, b.len);
+        send(b.array, 0, b.len);
+    }
+
+    /** Every socket write goes through here, so the server's watchdog can see one that does not progress. */
+    private void send(byte[] b, int off, int len) throws IOException {
+        writingSince = System.nanoTime() | 1;
+        try {
+            out.write(b, off, len);
+        } finally {
+            writingSince = 0;
+        }
+    }
+
+    /**
+     * Closes the connection when one socket write has been blocked longer than {@code limitNanos}
+     * (a client that stopped reading); the blocked write then fails with an IOException.
+     */
+    void abortIfWriteStalled(long now, long limitNanos) {
+        long since = writingSince;
+        if (since != 0 && now - since > limitNanos) {
+            LOG.fine("closing a connection whose write made no progress for " + limitNanos / 1_000_000 + " ms");
+            abort();
+        }
     }
 
     void writeFixed(ServerResponse res, byte[] body) throws IOException {
@@ -624,7 +648,7 @@ final class Connection implements Runnable {
             write(b);
         } else {
             write(b);
-            if (withBody) out.write(body);
+            if (withBody) send(body, 0, body.length);
         }
     }
 

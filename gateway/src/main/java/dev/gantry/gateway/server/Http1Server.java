@@ -32,7 +32,9 @@ import java.util.logging.Logger;
  * balancers expect the server's to be longer than theirs: AWS ALB 60 s, GCP 600 s — set theirs
  * lower or this higher); a request head must arrive within {@link #DEFAULT_HEADER_TIMEOUT} of
  * its first byte (slowloris), else 408 and close; a body read waits at most
- * {@link #DEFAULT_BODY_TIMEOUT} for the next bytes. {@link #stop} stops accepting, closes idle
+ * {@link #DEFAULT_BODY_TIMEOUT} for the next bytes; a response write blocked for
+ * {@link #DEFAULT_WRITE_TIMEOUT} (a client that stopped reading) closes the connection, so the
+ * handler's write fails with {@link java.io.UncheckedIOException}. {@link #stop} stops accepting, closes idle
  * connections, lets requests in flight finish for a grace period, then closes the rest.
  */
 public final class Http1Server implements AutoCloseable {
@@ -40,6 +42,7 @@ public final class Http1Server implements AutoCloseable {
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(20);
     public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(5);
     public static final int DEFAULT_MAX_REQUEST_LINE_BYTES = 8 * 1024;
     public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
@@ -52,6 +55,7 @@ public final class Http1Server implements AutoCloseable {
     final int idleTimeoutMillis;
     final long headerTimeoutNanos;
     final int bodyTimeoutMillis;
+    private final long writeTimeoutNanos;
     private final Duration stopGrace;
     final AtomicInteger inFlight = new AtomicInteger();
     final LongAdder rejected = new LongAdder();
@@ -70,12 +74,29 @@ public final class Http1Server implements AutoCloseable {
         this.headerTimeoutNanos = b.headerTimeout.toNanos();
         millis(b.headerTimeout, "headerTimeout");
         this.bodyTimeoutMillis = millis(b.bodyTimeout, "bodyTimeout");
+        this.writeTimeoutNanos = b.writeTimeout.toNanos();
+        millis(b.writeTimeout, "writeTimeout");
         this.stopGrace = b.stopGrace;
         this.serverSocket = new ServerSocket();
         serverSocket.setReuseAddress(true);
         serverSocket.bind(new InetSocketAddress(b.host, b.port), 1024);
         this.acceptor = Thread.ofPlatform().name("gantry-http-accept-" + port()).daemon(true).unstarted(this::acceptLoop);
         acceptor.start();
+        Thread.ofVirtual().name("gantry-http-write-watchdog").start(this::watchWrites);
+    }
+
+    /** Closes connections whose socket write is stuck (the client stopped reading) for longer than the write timeout. */
+    private void watchWrites() {
+        long period = Math.clamp(writeTimeoutNanos / 4 / 1_000_000, 10, 1000);
+        while (!serverSocket.isClosed() || !connections.isEmpty()) {
+            try {
+                Thread.sleep(period);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (Connection c : connections) c.abortIfWriteStalled(now, writeTimeoutNanos);
+        }
     }
 
     private static int millis(Duration d, String what) {
@@ -201,6 +222,7 @@ public final class Http1Server implements AutoCloseable {
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         private Duration headerTimeout = DEFAULT_HEADER_TIMEOUT;
         private Duration bodyTimeout = DEFAULT_BODY_TIMEOUT;
+        private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
         private Duration stopGrace = DEFAULT_STOP_GRACE;
 
         private Builder(Routes routes) {
@@ -255,6 +277,12 @@ public final class Http1Server implements AutoCloseable {
 
         public Builder bodyTimeout(Duration d) {
             this.bodyTimeout = Objects.requireNonNull(d);
+            return this;
+        }
+
+        /** How long one socket write may block (a client that stopped reading) before the connection is closed. */
+        public Builder writeTimeout(Duration d) {
+            this.writeTimeout = Objects.requireNonNull(d);
             return this;
         }
 

@@ -555,6 +555,30 @@ class Http1ServerTest {
         }
     }
 
+    @Test
+    void aClientThatStopsReading_isCutOffByTheWriteTimeout_andTheHandlerSeesUncheckedIOException() throws Exception {
+        CompletableFuture<Throwable> seen = new CompletableFuture<>();
+        byte[] block = new byte[64 * 1024];
+        Routes r = routes().get("/flood", (req, res) -> {
+            OutputStream out = res.outputStream();
+            try {
+                for (int i = 0; i < 100_000; i++) {
+                    out.write(block);
+                    out.flush();
+                }
+                seen.complete(null);
+            } catch (Throwable t) {
+                seen.complete(t);
+                throw t;
+            }
+        });
+        int port = start(r, b -> b.writeTimeout(Duration.ofMillis(300)));
+        try (Raw c = new Raw(port)) {
+            c.send(get("/flood")); // and never read
+            assertThat(seen.get(10, TimeUnit.SECONDS)).isInstanceOf(UncheckedIOException.class);
+        }
+    }
+
     // ---- stop ---------------------------------------------------------------------------
 
     @Test
