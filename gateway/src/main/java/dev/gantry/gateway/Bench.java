@@ -172,7 +172,10 @@ final class Bench {
             double seconds = (System.nanoTime() - t0) / 1e9;
             double jit = metric(client, gatewayMetrics, "jvm_compilation_time_seconds_total") - jit0;
             System.out.printf(Locale.ROOT, "warm-up round %d: %.1f s, gateway JIT compiling %.2f s%n", round, seconds, jit);
-            if (Double.isNaN(jit) ? round >= 3 : jit <= JIT_QUIET_SHARE * seconds) return;
+            if (Double.isNaN(jit) ? round >= 3 : jit <= JIT_QUIET_SHARE * seconds) {
+                System.out.println("warm-up done; measuring");
+                return;
+            }
         }
         System.out.println("warm-up: the gateway's JIT did not settle in " + MAX_WARM_UP_ROUNDS + " rounds; measuring anyway");
     }
