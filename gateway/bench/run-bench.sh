@@ -11,9 +11,18 @@ root="$(dirname "$(dirname "$here")")"
 requests="${1:-3000}"
 out="${2:-$(mktemp -t gateway-bench-XXXX.md)}"
 clients="${3:-1,16,64}"
-stub_port=18090
-gateway_port=18085
-nginx_port=18081
+free_port() { # a port nothing listens on, so two runs on one machine do not meet
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+stub_port="$(free_port)"
+gateway_port="$stub_port"
+while [ "$gateway_port" = "$stub_port" ]; do gateway_port="$(free_port)"; done
+nginx_port="$stub_port"
+while [ "$nginx_port" = "$stub_port" ] || [ "$nginx_port" = "$gateway_port" ]; do nginx_port="$(free_port)"; done
 master="sk-bench-master-key"
 work="$(mktemp -d -t gateway-bench-XXXX)"
 pids=()
