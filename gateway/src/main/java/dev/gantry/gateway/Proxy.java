@@ -603,6 +603,12 @@ final class Proxy {
             return millisUntilNextWake(now);
         }
 
+        /** Once streaming (or reading an error body) nothing is sent while waiting: a timeout just ends the call. */
+        @Override
+        public boolean timeoutEndsCall() {
+            return streaming || quiet;
+        }
+
         private int millisUntilNextWake(long now) {
             long wake = streaming || quiet ? deadline : Math.min(deadline, now + keepAlive);
             long millis = (wake - now + 999_999) / 1_000_000;

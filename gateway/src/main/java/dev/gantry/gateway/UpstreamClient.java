@@ -1,5 +1,6 @@
 package dev.gantry.gateway;
 
+import dev.gantry.gateway.server.TimedInput;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -71,6 +72,16 @@ final class UpstreamClient implements AutoCloseable {
         /** The read waited {@link #beforeRead} (or the last answer) in vain: milliseconds to wait more, or 0 to give up. */
         int afterTimeout();
 
+        /**
+         * True when a timeout of the next read ends the call ({@link #afterTimeout} would give
+         * up): then the read is timed by {@link TimedInput}'s watchdog, which spares it a timed
+         * park, and may end up to ~10 ms late. False when the reading thread must wake on time
+         * to act and read on (keep-alive comments): then the socket's own read timeout.
+         */
+        default boolean timeoutEndsCall() {
+            return false;
+        }
+
         /** Every read may block for {@code timeout}; a read that times out ends the call. */
         static Wait fixed(Duration timeout) {
             int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
@@ -83,6 +94,11 @@ final class UpstreamClient implements AutoCloseable {
                 @Override
                 public int afterTimeout() {
                     return 0;
+                }
+
+                @Override
+                public boolean timeoutEndsCall() {
+                    return true;
                 }
             };
         }
@@ -484,7 +500,12 @@ final class UpstreamClient implements AutoCloseable {
      */
     private static final class In extends InputStream {
         private final Socket socket;
-        private final InputStream raw;
+        private final TimedInput raw;
+        /**
+         * Plain sockets only: shutting a TLS socket's input from the watchdog would wait for the
+         * lock its blocked reader holds, so TLS reads keep the socket's own read timeout.
+         */
+        private final boolean watchable;
         private final byte[] buf = new byte[16 * 1024];
         private int pos;
         private int lim;
@@ -494,7 +515,8 @@ final class UpstreamClient implements AutoCloseable {
 
         In(Socket socket) throws IOException {
             this.socket = socket;
-            this.raw = socket.getInputStream();
+            this.raw = new TimedInput(socket);
+            this.watchable = !(socket instanceof SSLSocket);
         }
 
         @Override
@@ -523,9 +545,12 @@ final class UpstreamClient implements AutoCloseable {
         private boolean fill() throws IOException {
             int timeout = wait.beforeRead();
             while (true) {
-                if (timeout != soTimeout) {
-                    socket.setSoTimeout(timeout);
-                    soTimeout = timeout;
+                boolean watched = watchable && wait.timeoutEndsCall();
+                raw.timeout(watched ? timeout : 0);
+                int socketTimeout = watched ? 0 : timeout;
+                if (socketTimeout != soTimeout) {
+                    socket.setSoTimeout(socketTimeout);
+                    soTimeout = socketTimeout;
                 }
                 try {
                     int n = raw.read(buf, 0, buf.length);
@@ -536,7 +561,7 @@ final class UpstreamClient implements AutoCloseable {
                     return true;
                 } catch (SocketTimeoutException e) {
                     timeout = wait.afterTimeout();
-                    if (timeout <= 0) throw e;
+                    if (timeout <= 0 || raw.fired()) throw e; // after the watchdog fired the input is shut
                 }
             }
         }

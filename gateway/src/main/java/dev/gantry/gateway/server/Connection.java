@@ -2,7 +2,6 @@ package dev.gantry.gateway.server;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
@@ -49,14 +48,13 @@ final class Connection implements Runnable {
 
     private final Http1Server server;
     private final Socket socket;
-    private InputStream in;
+    private TimedInput in;
     private OutputStream out;
     private byte[] buf = new byte[8192];
     private int pos;
     private int lim;
     private final int maxHeadBytes;
     private final Bytes wire = new Bytes(1024);
-    private int soTimeout = -1;
     /** System.nanoTime() (made odd, so never 0) when a socket write started; 0 when none is under way. */
     private volatile long writingSince;
     /** Waiting for the first byte of a request: {@link Http1Server#stop} may close it at once. */
@@ -75,7 +73,7 @@ final class Connection implements Runnable {
     @Override
     public void run() {
         try {
-            in = socket.getInputStream();
+            in = new TimedInput(socket);
             out = socket.getOutputStream();
             while (serveOne()) {
                 // next request on this connection
@@ -454,11 +452,9 @@ final class Connection implements Runnable {
         }
     }
 
-    private void timeout(int millis) throws IOException {
-        if (millis != soTimeout) {
-            socket.setSoTimeout(millis);
-            soTimeout = millis;
-        }
+    /** The longest each following read may block (see {@link TimedInput}: no timed park per read). */
+    private void timeout(int millis) {
+        in.timeout(millis);
     }
 
     // ---- reading the body ---------------------------------------------------------------
@@ -674,7 +670,7 @@ final class Connection implements Runnable {
             // Lingering close: a reset caused by unread input can make the client lose the answer.
             try {
                 socket.shutdownOutput();
-                socket.setSoTimeout(LINGER_MILLIS);
+                timeout(LINGER_MILLIS);
                 long deadline = System.nanoTime() + LINGER_MILLIS * 1_000_000L;
                 long dropped = 0;
                 byte[] sink = buf;
