@@ -686,7 +686,7 @@ final class Proxy {
         private static final byte[] DATA_OBJECT = "data: {".getBytes(StandardCharsets.US_ASCII);
         private static final byte[] USAGE_KEY = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
 
-        private byte[] buf = new byte[4096];
+        private byte[] buf = new byte[1024]; // SSE events are a few hundred bytes; grows for larger ones
         private int len;
         private long chunksSeen;
 

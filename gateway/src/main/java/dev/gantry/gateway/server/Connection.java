@@ -55,6 +55,7 @@ final class Connection implements Runnable {
     private int lim;
     private final int maxHeadBytes;
     private final Bytes wire = new Bytes(1024);
+    private byte[] streamBuffer;
     /** System.nanoTime() (made odd, so never 0) when a socket write started; 0 when none is under way. */
     private volatile long writingSince;
     /** Waiting for the first byte of a request: {@link Http1Server#stop} may close it at once. */
@@ -602,6 +603,12 @@ final class Connection implements Runnable {
     // ---- writing ------------------------------------------------------------------------
 
     /** The connection's reusable output buffer, emptied. */
+    /** A buffer for streamed response bodies, made on the first one and reused by the next. */
+    byte[] streamBuffer(int capacity) {
+        if (streamBuffer == null || streamBuffer.length < capacity) streamBuffer = new byte[capacity];
+        return streamBuffer;
+    }
+
     Bytes wire() {
         wire.len = 0;
         return wire;

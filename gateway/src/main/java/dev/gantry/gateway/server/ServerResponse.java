@@ -229,7 +229,8 @@ public final class ServerResponse {
      */
     private final class BodyStream extends OutputStream {
         private static final int CAPACITY = 16 * 1024;
-        private final byte[] buf = new byte[CAPACITY];
+        /** The connection's: it serves one response at a time, so a streamed answer allocates no buffer. */
+        private final byte[] buf = conn.streamBuffer(CAPACITY);
         private int len;
         private boolean headWritten;
         private boolean closed;
