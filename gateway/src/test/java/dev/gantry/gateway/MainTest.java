@@ -2,33 +2,9 @@ package dev.gantry.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class MainTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldOut;
-    private PrintStream oldErr;
-
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
-
+class MainTest extends ConsoleCapture {
     @Test
     void parseArguments_readsTheServingFlags_andNamesABadOne() {
         Main.Options o = Main.parseArguments(java.util.List.of("--config", "/etc/gantry/config.yaml", "--port", "4000",
@@ -43,28 +19,28 @@ class MainTest {
     @Test
     void help_printsUsage_andExits0() throws Exception {
         assertThat(Main.run(new String[] {"--help"})).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: gantry-gateway --config FILE").contains("--port PORT");
+        assertThat(out()).contains("Usage: gantry-gateway --config FILE").contains("--port PORT");
     }
 
     @Test
     void missingConfig_exits2_sayingWhatToPass() throws Exception {
         assertThat(Main.run(new String[] {})).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--config FILE is required");
+        assertThat(err()).contains("--config FILE is required");
         assertThat(Main.run(new String[] {"--config", "no/such.yaml"})).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot read the file").contains("no/such.yaml");
+        assertThat(err()).contains("cannot read the file").contains("no/such.yaml");
     }
 
     @Test
     void badPortAndUnknownFlag_exit2_namingThem() throws Exception {
         assertThat(Main.run(new String[] {"--config", "x.yaml", "--port", "http"})).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--port must be a number in [0, 65535], got 'http'");
+        assertThat(err()).contains("--port must be a number in [0, 65535], got 'http'");
         assertThat(Main.run(new String[] {"--verbose"})).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown argument '--verbose'");
+        assertThat(err()).contains("unknown argument '--verbose'");
     }
 
     @Test
     void check_validatesAnExampleConfig() throws Exception {
         assertThat(Main.run(new String[] {"--config", "examples/litellm-minimal.yaml", "--check"})).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("config OK: 1 deployments of [gpt-3.5-turbo]");
+        assertThat(out()).contains("config OK: 1 deployments of [gpt-3.5-turbo]");
     }
 }
