@@ -57,6 +57,8 @@ final class Proxy {
             "repetition_penalty", "functions", "function_call");
     private static final long DEFAULT_COMPLETION_RESERVE = 256;
     private static final int MAX_ERROR_BODY = 64 * 1024;
+    /** An upstream that sends more than this without ending an SSE event is broken (or not speaking SSE). */
+    static final int MAX_SSE_EVENT_BYTES = 16 * 1024 * 1024;
     /** A unary answer larger than this is an upstream fault (OpenAI answers are kilobytes). */
     private static final int MAX_UNARY_BODY = 64 * 1024 * 1024;
 
@@ -692,19 +694,30 @@ final class Proxy {
 
         /** Reads the next upstream bytes after the unfinished event; their count, or -1 at the end. */
         int readFrom(InputStream in) throws IOException {
-            if (len == buf.length) buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+            if (len == buf.length) {
+                if (len >= MAX_SSE_EVENT_BYTES) {
+                    throw new IOException("the upstream sent " + len + " bytes without ending an SSE event (a blank line); "
+                            + "events over " + MAX_SSE_EVENT_BYTES + " bytes are refused");
+                }
+                buf = java.util.Arrays.copyOf(buf, Math.min(buf.length * 2, MAX_SSE_EVENT_BYTES));
+            }
             return in.read(buf, len, buf.length - len);
         }
 
-        /** Forwards the events completed by the {@code n} bytes just read; returns the number of content chunks forwarded. */
+        /**
+         * Forwards the events completed by the {@code n} bytes just read; returns the number of
+         * content chunks forwarded. An event ends at a blank line: LF LF, or CRLF CRLF as
+         * sse-starlette (llama.cpp's server, among others) sends, or the two mixed.
+         */
         int split(int n, SseWriter sse, Exchange ex, boolean clientWantsUsage) {
-            int scanFrom = Math.max(0, len - 1);
+            int scanFrom = Math.max(0, len - 2); // a terminator may straddle the last read
             len += n;
             int chunks = 0;
             int start = 0;
             for (int i = scanFrom; i + 1 < len; i++) {
-                if (buf[i] == '\n' && buf[i + 1] == '\n') {
-                    int end = i + 2;
+                if (buf[i] != '\n') continue;
+                int end = buf[i + 1] == '\n' ? i + 2 : buf[i + 1] == '\r' && i + 2 < len && buf[i + 2] == '\n' ? i + 3 : -1;
+                if (end > 0) {
                     chunks += event(start, end, sse, ex, clientWantsUsage);
                     start = end;
                     i = end - 1;

@@ -446,6 +446,37 @@ class ProxyTest {
     }
 
     @Test
+    void stream_fromAnUpstreamEndingEventsWithCrlf_splitsEvents_readsUsage_andDropsTheUsageOnlyChunk() throws Exception {
+        // sse-starlette (llama.cpp's server, for one) ends lines with CRLF; here a terminator also
+        // straddles two reads: "\r\n" arrives, then after a pause "\r\n".
+        String e1 = RawUpstream.event("one ").replace("\n\n", "\r\n\r\n");
+        String e2 = RawUpstream.event("two").replace("\n\n", "\r\n");
+        String usage = USAGE_EVENT.replace("\n\n", "\r\n\r\n");
+        var script = new RawUpstream.Script().write(RawUpstream.SSE_HEAD).chunk(e1).chunk(e2).pause(200).chunk("\r\n")
+                .chunk(usage).chunk("data: [DONE]\r\n\r\n").write("0\r\n\r\n").build();
+        RawUpstream raw = track(new RawUpstream(i -> script));
+        Harness h = track(new Harness(rawConfig(raw, "", "")));
+        var s = h.stream(Harness.chatBody("m", true), null);
+        assertThat(s.status()).isEqualTo(200);
+        assertThat(s.data()).as("the usage-only chunk the gateway asked for is not relayed")
+                .containsExactly(e1.strip(), e2.strip(), "data: [DONE]");
+        awaitCount(() -> h.gateway.metrics.tokens.value("m", "completion"), 2);
+        assertThat(h.gateway.metrics.tokens.value("m", "prompt")).isEqualTo(7);
+    }
+
+    @Test
+    void stream_fromAnUpstreamThatNeverEndsAnEvent_isRefusedPastTheEventLimit_notBufferedForever() throws Exception {
+        String endless = "data: " + "x".repeat(Proxy.MAX_SSE_EVENT_BYTES);
+        var script = new RawUpstream.Script().write(RawUpstream.SSE_HEAD).chunk(endless).awaitClose().build();
+        RawUpstream raw = track(new RawUpstream(i -> script));
+        Harness h = track(new Harness(rawConfig(raw, "", "")));
+        var res = h.post("/v1/chat/completions", Harness.chatBody("m", true), null);
+        assertThat(res.statusCode()).isEqualTo(502);
+        assertThat(res.body()).contains("without ending an SSE event").contains(Integer.toString(Proxy.MAX_SSE_EVENT_BYTES));
+        assertThat(raw.awaitClosedMidAnswer(5_000)).as("the upstream connection is closed").isTrue();
+    }
+
+    @Test
     void stream_firstTokenTimeout_afterKeepAlives_isAnErrorEvent_andClosesTheUpstreamConnection() throws Exception {
         RawUpstream raw = track(new RawUpstream(i -> new RawUpstream.Script().write(RawUpstream.SSE_HEAD).awaitClose().build()));
         Harness h = track(new Harness(rawConfig(raw, "", "gantry_settings: {first_token_timeout: 0.6, keepalive_interval: 0.15}")));
