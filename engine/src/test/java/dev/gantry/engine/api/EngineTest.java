@@ -291,12 +291,14 @@ class EngineTest {
     engine = new Engine(new Scheduler(config, new KvCacheManager(new BlockPool(64, false), 4)), executor, TOKENIZER,
         List.of(257), null);
     SamplingParams params = SamplingParams.builder().temperature(0).maxTokens(10).ignoreEos(true).build();
-    // "first" holds the only sequence slot, and the engine is held inside its next step while the
-    // three others are queued, so all three wait together when it schedules again: no timing involved.
-    GenerationStream running = engine.submit(GenerationRequest.of("first", Prompt.tokens(prompt(1, 4)), params));
-    running.next();
+    // "first" holds the only sequence slot, and the engine is held inside its first step (first's
+    // prefill) while the three others are queued, so all three wait together when it schedules
+    // again. Holding from the very first step matters: "first" must not finish its 10 tokens while
+    // this thread is descheduled, or "low" would be admitted alone.
     CountDownLatch hold = new CountDownLatch(1);
     executor.hold = hold;
+    engine.submit(GenerationRequest.of("first", Prompt.tokens(prompt(1, 4)), params));
+    awaitTrue(() -> executor.steps.get() == 1);
     Map<String, int[]> prompts = new LinkedHashMap<>();
     prompts.put("low", prompt(2, 4));
     prompts.put("high", prompt(3, 4));

@@ -22,9 +22,9 @@ final class FakeExecutor implements ModelExecutor {
   final AtomicInteger steps = new AtomicInteger();
   volatile RuntimeException failNext;
   volatile long delayNanos;
-  /** The prompt of every sequence at its first forward (start position 0), in the order the engine ran them. */
   /** When set, each forward waits for it to open: a test holds the engine mid-step while it queues work. */
   volatile CountDownLatch hold;
+  /** The prompt of every sequence at its first forward (start position 0), in the order the engine ran them. */
   final List<int[]> prefills = Collections.synchronizedList(new ArrayList<>());
 
   FakeExecutor(int numBlocks, int blockSize) {
