@@ -181,6 +181,14 @@ public final class Gateway implements AutoCloseable {
                 .maxRequestBytes(config.gantry().maxRequestBytes())
                 .maxConcurrentRequests(config.gantry().maxConcurrentRequests())
                 .start();
+        Http1Server started = server;
+        metrics.sampledCounters("gantry_gateway_http_refused_total", "Requests the HTTP server answered itself before any "
+                + "endpoint ran, by status (503: over max_concurrent_requests; 413: body over max_request_bytes; 400, 408, "
+                + "414, 417, 431, 501, 505: malformed or too slow). Not in gantry_gateway_requests_total.", "status", () -> {
+            var m = new java.util.TreeMap<String, Double>();
+            started.refusedByStatus().forEach((status, n) -> m.put(Integer.toString(status), (double) n));
+            return m;
+        });
         LOG.info("gantry gateway listening on http://" + host + ":" + server.port() + " with "
                 + config.deployments().size() + " deployments of " + config.modelNames());
         return server;

@@ -86,8 +86,17 @@ final class Metrics {
 
     /** A gauge with one series per label value, read at scrape time. */
     synchronized void gauges(String name, String help, String label, java.util.function.Supplier<Map<String, Double>> values) {
+        labelled(name, help, "gauge", label, values);
+    }
+
+    /** A counter kept elsewhere with one series per label value, read at scrape time. */
+    synchronized void sampledCounters(String name, String help, String label, java.util.function.Supplier<Map<String, Double>> values) {
+        labelled(name, help, "counter", label, values);
+    }
+
+    private void labelled(String name, String help, String type, String label, java.util.function.Supplier<Map<String, Double>> values) {
         families.put(name, out -> {
-            header(out, name, help, "gauge");
+            header(out, name, help, type);
             values.get().forEach((k, v) -> out.append(name).append('{').append(label).append("=\"").append(escape(k))
                     .append("\"} ").append(format(v)).append('\n'));
         });

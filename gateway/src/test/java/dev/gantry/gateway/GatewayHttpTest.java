@@ -63,6 +63,10 @@ class GatewayHttpTest {
             assertOpenAiError(huge.substring(huge.indexOf("\r\n\r\n") + 4), "invalid_request_error", "header_fields_too_large");
 
             assertThat(h.chat("m", MASTER).statusCode()).isEqualTo(200); // and the gateway still serves
+            assertThat(h.get("/metrics", MASTER).body()).as("refusals no endpoint saw are still counted")
+                    .contains("gantry_gateway_http_refused_total{status=\"400\"} 1\n")
+                    .contains("gantry_gateway_http_refused_total{status=\"413\"} 1\n")
+                    .contains("gantry_gateway_http_refused_total{status=\"431\"} 1\n");
         }
     }
 
@@ -86,6 +90,7 @@ class GatewayHttpTest {
             assertOpenAiError(busy.body(), "service_unavailable_error", "server_busy");
             assertThat(slow.get().statusCode()).isEqualTo(200);
             assertThat(h.get("/v1/models", null).statusCode()).isEqualTo(200);
+            assertThat(h.get("/metrics", null).body()).contains("gantry_gateway_http_refused_total{status=\"503\"} 1\n");
         }
     }
 }

@@ -118,11 +118,11 @@ final class Connection implements Runnable {
             req = readHead(System.nanoTime() + server.headerTimeoutNanos);
         } catch (HttpException e) {
             forceClose = unreadInput = true;
-            answerError(null, new ServerResponse(this, null), e);
+            refuse(null, new ServerResponse(this, null), e);
             return false;
         } catch (SocketTimeoutException e) {
             forceClose = unreadInput = true;
-            answerError(null, new ServerResponse(this, null), new HttpException(408, "request_timeout",
+            refuse(null, new ServerResponse(this, null), new HttpException(408, "request_timeout",
                     "the request line and headers did not arrive within " + server.headerTimeoutNanos / 1_000_000_000
                             + " s; send the whole request head at once"));
             return false;
@@ -132,15 +132,14 @@ final class Connection implements Runnable {
         ServerResponse res = new ServerResponse(this, req);
         if (req.contentLength > server.maxRequestBytes) {
             forceClose = unreadInput = true;
-            answerError(req, res, new HttpException(413, "request_too_large", "the request body is " + req.contentLength
+            refuse(req, res, new HttpException(413, "request_too_large", "the request body is " + req.contentLength
                     + " bytes, over this gateway's limit of " + server.maxRequestBytes
                     + " bytes (gantry_settings.max_request_bytes); send a smaller body or raise the limit"));
             return false;
         }
         if (server.inFlight.incrementAndGet() > server.maxConcurrentRequests) {
             server.inFlight.decrementAndGet();
-            server.rejected.increment();
-            answerError(req, res, new HttpException(503, "server_busy", "the gateway is serving its limit of "
+            refuse(req, res, new HttpException(503, "server_busy", "the gateway is serving its limit of "
                     + server.maxConcurrentRequests + " concurrent requests (gantry_settings.max_concurrent_requests); retry shortly",
                     Map.of("Retry-After", "1")));
         } else {
@@ -182,6 +181,12 @@ final class Connection implements Runnable {
                 res.broken = true;
             }
         }
+    }
+
+    /** Answers a request the server refuses before any route runs, and counts it. */
+    private void refuse(ServerRequest req, ServerResponse res, HttpException e) {
+        server.refused(e.status());
+        answerError(req, res, e);
     }
 
     private void answerError(ServerRequest req, ServerResponse res, Exception e) {

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,7 +59,8 @@ public final class Http1Server implements AutoCloseable {
     private final long writeTimeoutNanos;
     private final Duration stopGrace;
     final AtomicInteger inFlight = new AtomicInteger();
-    final LongAdder rejected = new LongAdder();
+    /** Requests this server answered itself before any route ran, by HTTP status. */
+    private final ConcurrentHashMap<Integer, LongAdder> refused = new ConcurrentHashMap<>();
     final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     volatile boolean stopping;
     private final ServerSocket serverSocket;
@@ -122,7 +124,23 @@ public final class Http1Server implements AutoCloseable {
 
     /** Requests refused with 503 because {@code maxConcurrentRequests} were in flight. */
     public long rejectedOverLimit() {
-        return rejected.sum();
+        LongAdder a = refused.get(503);
+        return a == null ? 0 : a.sum();
+    }
+
+    /**
+     * Requests this server answered itself, before any route ran, by status: 400 (malformed),
+     * 408 (head too slow), 413 (body over the limit), 414, 417, 431, 501, 505, and 503 (over
+     * {@code maxConcurrentRequests}). Handlers never see them, so only this counts them.
+     */
+    public Map<Integer, Long> refusedByStatus() {
+        var out = new java.util.TreeMap<Integer, Long>();
+        refused.forEach((status, n) -> out.put(status, n.sum()));
+        return out;
+    }
+
+    void refused(int status) {
+        refused.computeIfAbsent(status, k -> new LongAdder()).increment();
     }
 
     private void acceptLoop() {
