@@ -495,22 +495,29 @@ final class Proxy {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken value = p.nextToken();
-                if (value == JsonToken.START_OBJECT && name.equals("usage")) {
-                    long[] usage = new long[2];
-                    while (p.nextToken() == JsonToken.FIELD_NAME) {
-                        String field = p.currentName();
-                        if (!p.nextToken().isScalarValue()) p.skipChildren(); // e.g. prompt_tokens_details
-                        else if (field.equals("prompt_tokens")) usage[0] = p.getValueAsLong(0);
-                        else if (field.equals("completion_tokens")) usage[1] = p.getValueAsLong(0);
-                    }
-                    return usage;
-                }
+                if (value == JsonToken.START_OBJECT && name.equals("usage")) return usageFields(p);
                 p.skipChildren();
             }
         } catch (IOException e) {
             // not JSON (or cut short): no usage to read
         }
         return null;
+    }
+
+    /**
+     * {prompt_tokens, completion_tokens} of the {@code usage} object whose START_OBJECT the
+     * parser just read; it is read to its END_OBJECT, and nested objects such as
+     * {@code prompt_tokens_details} are skipped.
+     */
+    private static long[] usageFields(JsonParser p) throws IOException {
+        long[] usage = new long[2];
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            if (!p.nextToken().isScalarValue()) p.skipChildren();
+            else if (field.equals("prompt_tokens")) usage[0] = p.getValueAsLong(0);
+            else if (field.equals("completion_tokens")) usage[1] = p.getValueAsLong(0);
+        }
+        return usage;
     }
 
     // ---- streaming ----------------------------------------------------------------------
@@ -760,9 +767,7 @@ final class Proxy {
          * every chunk once usage is asked for.
          */
         private int readUsage(int from, int end, Exchange ex) {
-            long prompt = 0;
-            long completion = 0;
-            boolean usage = false;
+            long[] usage = null;
             boolean choicesEmpty = false;
             try (JsonParser p = ApiError.JSON.getFactory().createParser(buf, from, end - from)) {
                 if (p.nextToken() != JsonToken.START_OBJECT) return NO_USAGE;
@@ -770,13 +775,7 @@ final class Proxy {
                     String name = p.currentName();
                     JsonToken value = p.nextToken();
                     if (value == JsonToken.START_OBJECT && name.equals("usage")) {
-                        usage = true;
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String field = p.currentName();
-                            if (!p.nextToken().isScalarValue()) p.skipChildren(); // e.g. prompt_tokens_details
-                            else if (field.equals("prompt_tokens")) prompt = p.getValueAsLong(0);
-                            else if (field.equals("completion_tokens")) completion = p.getValueAsLong(0);
-                        }
+                        usage = usageFields(p);
                     } else if (value == JsonToken.START_ARRAY && name.equals("choices")) {
                         JsonToken t = p.nextToken();
                         choicesEmpty = t == JsonToken.END_ARRAY;
@@ -792,9 +791,9 @@ final class Proxy {
             } catch (IOException e) {
                 return NO_USAGE;
             }
-            if (!usage) return NO_USAGE;
-            ex.promptTokens = prompt;
-            ex.completionTokens = completion;
+            if (usage == null) return NO_USAGE;
+            ex.promptTokens = usage[0];
+            ex.completionTokens = usage[1];
             ex.usageReported = true;
             return choicesEmpty ? USAGE_ONLY : USAGE;
         }

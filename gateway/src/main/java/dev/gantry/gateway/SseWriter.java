@@ -51,8 +51,8 @@ final class SseWriter {
         unflushed = true;
         try {
             out.write(bytes, off, len);
-        } catch (IOException | RuntimeException e) {
-            throw clientGone(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -62,8 +62,8 @@ final class SseWriter {
         unflushed = false;
         try {
             out.flush();
-        } catch (IOException | RuntimeException e) {
-            throw clientGone(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -84,22 +84,9 @@ final class SseWriter {
             out.write(b, off, len);
             unflushed = false;
             out.flush();
-        } catch (IOException | RuntimeException e) {
-            throw clientGone(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-    }
-
-    /**
-     * A failed write to the client as an {@link UncheckedIOException}: Helidon reports one as a
-     * runtime exception around the IOException ({@code ServerConnectionException}), which the
-     * proxy would otherwise take for an upstream failure (or let through with status 200).
-     */
-    private static RuntimeException clientGone(Exception e) {
-        if (e instanceof UncheckedIOException u) return u;
-        for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof IOException io) return new UncheckedIOException(io);
-        }
-        return (RuntimeException) e;
     }
 
     void close() {

@@ -36,8 +36,9 @@ import javax.net.ssl.SSLSocketFactory;
  *
  * <p>How a call waits for its upstream is explicit: every call takes a {@link Wait}. Before
  * each read from the socket (whenever the bytes already received are used up) the client asks
- * {@link Wait#beforeRead()} how long that read may block and sets it as the socket's read
- * timeout; when the read times out it calls {@link Wait#afterTimeout()}, which may act on the
+ * {@link Wait#beforeRead()} how long that read may block, and times the read by the socket's
+ * read timeout, or by {@link TimedInput}'s watchdog when {@link Wait#timeoutEndsCall()} says a
+ * timeout ends the call; when the read times out it calls {@link Wait#afterTimeout()}, which may act on the
  * reading thread (the proxy sends a {@code : keep-alive} comment to its client) and returns how
  * long to wait more, or 0 to give up, which ends the call with the
  * {@link SocketTimeoutException}. A unary call uses {@link Wait#fixed}: one read timeout, no
