@@ -65,41 +65,34 @@ final class Bench {
     }
 
     static int run(String[] args) throws Exception {
-        int requests = 4000;
-        int[] clients = {1, 16, 64};
-        String direct = null, gateway = null, masterKey = null, via = null;
-        Path out = null;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--help")) {
-                System.out.println(USAGE);
-                return 0;
-            }
-            if (i + 1 >= args.length) {
-                System.err.println("bench: " + a + " needs a value\n" + USAGE);
-                return 2;
-            }
-            String v = args[++i];
-            switch (a) {
-                case "--requests" -> requests = Integer.parseInt(v);
-                case "--clients" -> clients = Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
-                case "--direct" -> direct = v;
-                case "--gateway" -> gateway = v;
-                case "--master-key" -> masterKey = v;
-                case "--via" -> via = v;
-                case "--out" -> out = Path.of(v);
+        var o = new Object() {
+            int requests = 4000;
+            int[] clients = {1, 16, 64};
+            String direct, gateway, masterKey, via;
+            Path out;
+        };
+        int exit = BenchFlags.parse("bench", USAGE, args, (flag, v) -> {
+            switch (flag) {
+                case "--requests" -> o.requests = Integer.parseInt(v);
+                case "--clients" -> o.clients = Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--direct" -> o.direct = v;
+                case "--gateway" -> o.gateway = v;
+                case "--master-key" -> o.masterKey = v;
+                case "--via" -> o.via = v;
+                case "--out" -> o.out = Path.of(v);
                 default -> {
-                    System.err.println("bench: unknown argument '" + a + "'\n" + USAGE);
-                    return 2;
+                    return false;
                 }
             }
-        }
-        if (direct == null || gateway == null) {
+            return true;
+        });
+        if (exit >= 0) return exit;
+        if (o.direct == null || o.gateway == null) {
             System.err.println("bench: --direct and --gateway are required (bench/run-bench.sh starts both)\n" + USAGE);
             return 2;
         }
         try (UpstreamClient client = new UpstreamClient(Duration.ofSeconds(5), Duration.ofSeconds(30), 1024)) {
-            return run(client, requests, clients, direct, gateway, masterKey, via, out);
+            return run(client, o.requests, o.clients, o.direct, o.gateway, o.masterKey, o.via, o.out);
         }
     }
 

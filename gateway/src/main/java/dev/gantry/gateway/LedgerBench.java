@@ -54,41 +54,30 @@ final class LedgerBench {
     }
 
     static int run(String[] args) throws Exception {
-        long records = 100_000, warmup = 20_000;
-        double rate = 2000;
-        String databaseUrl = null;
-        Path dataDir = null;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--help")) {
-                System.out.println(USAGE);
-                return 0;
-            }
-            if (i + 1 >= args.length) {
-                System.err.println("bench-ledger: " + a + " needs a value\n" + USAGE);
-                return 2;
-            }
-            String v = args[++i];
-            try {
-                switch (a) {
-                    case "--records" -> records = positive(a, Long.parseLong(v));
-                    case "--warmup" -> warmup = Long.parseLong(v);
-                    case "--rate" -> rate = Double.parseDouble(v);
-                    case "--database-url" -> databaseUrl = v;
-                    case "--data-dir" -> dataDir = Path.of(v);
-                    default -> {
-                        System.err.println("bench-ledger: unknown argument '" + a + "'\n" + USAGE);
-                        return 2;
-                    }
+        var o = new Object() {
+            long records = 100_000, warmup = 20_000;
+            double rate = 2000;
+            String databaseUrl;
+            Path dataDir;
+        };
+        int exit = BenchFlags.parse("bench-ledger", USAGE, args, (flag, v) -> {
+            switch (flag) {
+                case "--records" -> o.records = positive(flag, Long.parseLong(v));
+                case "--warmup" -> o.warmup = Long.parseLong(v);
+                case "--rate" -> o.rate = Double.parseDouble(v);
+                case "--database-url" -> o.databaseUrl = v;
+                case "--data-dir" -> o.dataDir = Path.of(v);
+                default -> {
+                    return false;
                 }
-            } catch (NumberFormatException e) {
-                System.err.println("bench-ledger: " + a + " must be a number, got '" + v + "'\n" + USAGE);
-                return 2;
-            } catch (IllegalArgumentException e) {
-                System.err.println("bench-ledger: " + e.getMessage() + "\n" + USAGE);
-                return 2;
             }
-        }
+            return true;
+        });
+        if (exit >= 0) return exit;
+        long records = o.records, warmup = o.warmup;
+        double rate = o.rate;
+        String databaseUrl = o.databaseUrl;
+        Path dataDir = o.dataDir;
         if (rate < 0 || warmup < 0) {
             System.err.println("bench-ledger: --rate and --warmup must be >= 0\n" + USAGE);
             return 2;
